@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs omnigate's build and run dependencies from Debian bookworm packages.
+# Idempotent: packages already present are skipped, and apt is not touched at all
+# when nothing is missing. Both README commands call this first.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libcpp-httplib-dev libcurl4-openssl-dev libssl-dev libjsoncpp-dev libpq-dev
+  libxml2-dev libboost1.81-dev libgmime-3.0-dev libfmt-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql wrk curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "omnigate setup: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# The Debian postgresql package would start a system-wide cluster on port 5432;
+# omnigate runs its own private cluster, so keep the packaged one from being created.
+if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+  $SUDO mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
+fi
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

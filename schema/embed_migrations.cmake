@@ -1,0 +1,16 @@
+# Writes OUT: a C++ table of the migration files in FILES (already sorted).
+# File names must be NNN_description.sql; the number is the version.
+set(body "// Generated from schema/migrations by embed_migrations.cmake. Do not edit.\n#include \"schema/migrations.h\"\n\nnamespace omnigate::schema {\n\nconst std::vector<Migration>& migrations() {\n  static const std::vector<Migration> all = {\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME_WE)
+  if(NOT name MATCHES "^([0-9]+)_(.+)$")
+    message(FATAL_ERROR "migration file name must be NNN_name.sql: ${f}")
+  endif()
+  math(EXPR version "${CMAKE_MATCH_1}")
+  set(label ${CMAKE_MATCH_2})
+  file(READ ${f} sql)
+  string(APPEND body "    {${version}, \"${label}\", R\"omnigate_sql(${sql})omnigate_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n\n}  // namespace omnigate::schema\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
