@@ -1,0 +1,93 @@
+#pragma once
+// The adapter contract: an adapter turns one channel's protocol into the
+// internal model (ingest) and sends the model back out through it (deliver).
+// It knows nothing of the store, the router or the HTTP server: the gateway's
+// front hands it a plain InboundRequest and persists what it returns.
+#include <chrono>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schema/channel.h"
+#include "schema/message.h"
+
+namespace omnigate::adapters {
+
+struct CaseInsensitiveLess {
+  bool operator()(std::string_view a, std::string_view b) const;
+  using is_transparent = void;
+};
+using Headers = std::multimap<std::string, std::string, CaseInsensitiveLess>;
+using QueryParams = std::multimap<std::string, std::string>;
+
+struct InboundRequest {
+  std::string method;
+  std::string path;
+  QueryParams query;
+  Headers headers;
+  std::string body;
+  std::string remote_addr;
+
+  // First value of a header / query parameter, or "" when absent.
+  std::string header(std::string_view name) const;
+  std::string param(std::string_view name) const;
+};
+
+struct HttpAnswer {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+struct Ingest {
+  std::vector<schema::Message> messages;
+  // What the channel gets once the messages are durable.
+  HttpAnswer answer;
+  // For JSON channels: answer with the stored messages (ids, seq, duplicate
+  // flags) instead of `answer`.
+  bool answer_with_stored_messages = false;
+};
+
+struct Delivery {
+  enum class Outcome { sent, retry, failed };
+  Outcome outcome = Outcome::sent;
+  std::string external_id;  // the channel's id for the sent message
+  std::string error;        // shown to the agent for retry/failed
+  std::chrono::seconds retry_after{0};
+};
+
+// Bad input from a channel or an admin. The front answers it with `status` and
+// {"error":{"code":code,"message":what()}}, logs it once, and carries on.
+class AdapterError : public std::runtime_error {
+ public:
+  AdapterError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+  static AdapterError bad_request(const std::string& m) { return {400, "bad_request", m}; }
+  static AdapterError invalid_config(const std::string& m) { return {400, "invalid_config", m}; }
+  static AdapterError bad_signature(const std::string& m) { return {401, "bad_signature", m}; }
+  static AdapterError method_not_allowed(const std::string& m) { return {405, "method_not_allowed", m}; }
+
+ private:
+  int status_;
+  std::string code_;
+};
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  virtual schema::ChannelType type() const = 0;
+  // Validates an admin's channel config and fills in what the adapter
+  // generates (signing secrets). Called on create and on every config change.
+  virtual void configure(schema::Channel& channel) const = 0;
+  // Verify + normalize. Throws AdapterError for bad input.
+  virtual Ingest ingest(const schema::Channel& channel, const InboundRequest& request) const = 0;
+  // Outbound through the channel's API.
+  virtual Delivery deliver(const schema::Channel& channel, const schema::Message& message) const = 0;
+};
+
+}  // namespace omnigate::adapters

@@ -1,0 +1,31 @@
+#pragma once
+// The generic signed-JSON channel, for integrators and for anything that can
+// POST JSON. Inbound:
+//   POST /v1/hooks/{token}
+//   X-Omnigate-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>
+//   {"external_id":"...","contact":{"id":"...","name":"..."},"text":"...",
+//    "parts":[...], "timestamp": <unix seconds | RFC 3339>, "metadata":{...}}
+// or {"messages":[<up to 100 of those>]}. `external_id` makes retries
+// idempotent; a `timestamp` outside the channel's window is refused as a
+// replay. Outbound: agent replies are POSTed as JSON to config.outbound_url,
+// signed the same way.
+#include "adapters/adapter.h"
+
+namespace omnigate::adapters::webhook {
+
+inline constexpr const char* kSignatureHeader = "X-Omnigate-Signature";
+inline constexpr int kDefaultTimestampToleranceSeconds = 300;
+inline constexpr size_t kMaxMessagesPerRequest = 100;
+
+// "sha256=<hex>" for body under secret: what a sender puts in the header.
+std::string sign(std::string_view secret, std::string_view body);
+
+class WebhookAdapter : public Adapter {
+ public:
+  schema::ChannelType type() const override { return schema::ChannelType::webhook; }
+  void configure(schema::Channel& channel) const override;
+  Ingest ingest(const schema::Channel& channel, const InboundRequest& request) const override;
+  Delivery deliver(const schema::Channel& channel, const schema::Message& message) const override;
+};
+
+}  // namespace omnigate::adapters::webhook

@@ -1,0 +1,106 @@
+#include "gateway/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "schema/json.h"
+
+namespace omnigate::gateway {
+
+HostPort parse_host_port(const std::string& text) {
+  HostPort hp;
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) throw ConfigError("expected HOST:PORT, got \"" + text + "\"");
+  hp.host = text.substr(0, colon);
+  if (hp.host.size() > 2 && hp.host.front() == '[' && hp.host.back() == ']') hp.host = hp.host.substr(1, hp.host.size() - 2);
+  std::string port = text.substr(colon + 1);
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), hp.port);
+  if (ec != std::errc() || p != port.data() + port.size() || hp.port < 0 || hp.port > 65535)
+    throw ConfigError("bad port in \"" + text + "\"");
+  return hp;
+}
+
+void Config::apply_json(const Json::Value& j) {
+  if (!j.isObject()) throw ConfigError("config file: expected a JSON object");
+  auto str = [&](const char* key, std::string& out) {
+    if (!j.isMember(key)) return;
+    if (!j[key].isString()) throw ConfigError(std::string("config ") + key + ": expected a string");
+    out = j[key].asString();
+  };
+  auto num = [&](const char* key, auto& out) {
+    if (!j.isMember(key)) return;
+    if (!j[key].isIntegral()) throw ConfigError(std::string("config ") + key + ": expected an integer");
+    out = static_cast<std::remove_reference_t<decltype(out)>>(j[key].asInt64());
+  };
+  static const char* known[] = {"listen", "realtime_listen", "db", "data_dir", "log_level", "http_threads",
+                                "max_body_bytes", "db_pool_size", "ingest_writers", "ingest_max_batch",
+                                "ingest_timeout_ms", "token_ttl_s"};
+  for (const auto& key : j.getMemberNames()) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key == k;
+    if (!ok) throw ConfigError("config: unknown key \"" + key + "\"");
+  }
+  str("listen", listen);
+  str("realtime_listen", realtime_listen);
+  str("db", db);
+  str("data_dir", data_dir);
+  str("log_level", log_level);
+  num("http_threads", http_threads);
+  num("max_body_bytes", max_body_bytes);
+  num("db_pool_size", db_pool_size);
+  num("ingest_writers", ingest_writers);
+  num("ingest_max_batch", ingest_max_batch);
+  num("ingest_timeout_ms", ingest_timeout_ms);
+  num("token_ttl_s", token_ttl_s);
+}
+
+void Config::apply_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    apply_json(schema::parse_json(ss.str()));
+  } catch (const schema::InvalidJson& e) {
+    throw ConfigError(path + ": " + e.what());
+  }
+}
+
+void Config::apply_env() {
+  auto env = [](const char* name, std::string& out) {
+    if (const char* v = std::getenv(name); v && *v) out = v;
+  };
+  env("OMNIGATE_LISTEN", listen);
+  env("OMNIGATE_REALTIME_LISTEN", realtime_listen);
+  env("OMNIGATE_DB", db);
+  env("OMNIGATE_DATA_DIR", data_dir);
+  env("OMNIGATE_LOG_LEVEL", log_level);
+}
+
+void Config::validate() const {
+  parse_host_port(listen);
+  realtime_address();
+  static const char* levels[] = {"trace", "debug", "info", "warn", "error"};
+  bool level_ok = false;
+  for (const char* l : levels) level_ok = level_ok || log_level == l;
+  if (!level_ok) throw ConfigError("log_level: expected trace, debug, info, warn or error");
+  if (db.empty() && data_dir.empty()) throw ConfigError("either a database URL or a data directory is needed");
+  if (http_threads < 2 || http_threads > 10000) throw ConfigError("http_threads: expected 2..10000");
+  if (max_body_bytes < 1024) throw ConfigError("max_body_bytes: expected at least 1024");
+  if (db_pool_size < 2 || db_pool_size > 1000) throw ConfigError("db_pool_size: expected 2..1000");
+  if (ingest_writers < 1 || ingest_writers >= db_pool_size) throw ConfigError("ingest_writers: expected 1..db_pool_size-1");
+  if (ingest_max_batch < 1) throw ConfigError("ingest_max_batch: expected at least 1");
+  if (ingest_timeout_ms < 100) throw ConfigError("ingest_timeout_ms: expected at least 100");
+  if (token_ttl_s < 60) throw ConfigError("token_ttl_s: expected at least 60");
+}
+
+HostPort Config::realtime_address() const {
+  if (!realtime_listen.empty()) return parse_host_port(realtime_listen);
+  HostPort hp = parse_host_port(listen);
+  if (hp.port != 0) hp.port += 1;
+  return hp;
+}
+
+}  // namespace omnigate::gateway

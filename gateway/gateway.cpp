@@ -1,0 +1,74 @@
+#include "gateway/gateway.h"
+
+#include "gateway/db/migrator.h"
+#include "gateway/logging.h"
+
+namespace omnigate::gateway {
+
+Gateway::Gateway(Config config) : config_(std::move(config)) {}
+
+Gateway::~Gateway() {
+  // Order matters: writers finish before the pool, the pool before the cluster.
+  front_.reset();
+  if (group_commit_) group_commit_->stop();
+  group_commit_.reset();
+  pool_.reset();
+  database_.reset();
+}
+
+int Gateway::start() {
+  database_ = std::make_unique<Database>(config_);
+  {
+    db::PgConnection c(database_->conninfo());
+    int applied = db::apply_migrations(c);
+    spdlog::info("event=db.migrated applied={} version={}", applied, db::migration_status(c).applied);
+  }
+  pool_ = std::make_unique<db::ConnectionPool>(database_->conninfo(), static_cast<size_t>(config_.db_pool_size));
+  messages_ = std::make_unique<store::MessageStore>(*pool_);
+  channels_ = std::make_unique<store::ChannelStore>(*pool_);
+  agents_ = std::make_unique<store::AgentStore>(*pool_);
+  conversations_ = std::make_unique<store::ConversationStore>(*pool_);
+  metrics_ = std::make_unique<Metrics>();
+  channel_cache_ = std::make_unique<ChannelCache>(*channels_, std::chrono::seconds(2));
+  adapters_ = std::make_unique<adapters::Registry>(adapters::builtin_registry());
+
+  Histogram& batch_latency = metrics_->histogram("omnigate_ingest_commit_duration_seconds",
+                                                 "Time to persist and commit one group-commit batch");
+  Histogram& batch_size = metrics_->histogram("omnigate_ingest_batch_messages", "Messages per group-commit batch", "",
+                                              {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  group_commit_ = std::make_unique<store::GroupCommit>(
+      *messages_,
+      store::GroupCommit::Options{static_cast<size_t>(config_.ingest_writers),
+                                  static_cast<size_t>(config_.ingest_max_batch)},
+      [&batch_latency, &batch_size](size_t n, std::chrono::microseconds took) {
+        batch_latency.observe(static_cast<double>(took.count()) / 1e6);
+        batch_size.observe(static_cast<double>(n));
+      });
+  db::ConnectionPool* pool = pool_.get();
+  metrics_->gauge("omnigate_db_pool_size", "Most connections the pool opens", [pool] { return double(pool->stats().size); });
+  metrics_->gauge("omnigate_db_pool_open", "Database connections open", [pool] { return double(pool->stats().open); });
+  metrics_->gauge("omnigate_db_pool_in_use", "Database connections in use", [pool] { return double(pool->stats().in_use); });
+  metrics_->gauge("omnigate_db_pool_waiting", "Callers waiting for a connection", [pool] { return double(pool->stats().waiting); });
+
+  services_ = std::make_unique<Services>(Services{config_, *pool_, *messages_, *channels_, *agents_, *conversations_,
+                                                  *group_commit_, *channel_cache_, *adapters_, *metrics_});
+  front_ = std::make_unique<http::Front>(*services_);
+  int port = front_->bind();
+  spdlog::info("event=gateway.listening http={} port={}", q(config_.listen), port);
+  return port;
+}
+
+void Gateway::run() {
+  if (!stop_requested_) front_->run();
+  spdlog::info("event=gateway.draining");
+  group_commit_->stop();
+  auto st = group_commit_->stats();
+  spdlog::info("event=gateway.stopped batches={} messages={}", st.batches, st.messages);
+}
+
+void Gateway::stop() {
+  stop_requested_ = true;
+  if (front_) front_->stop();
+}
+
+}  // namespace omnigate::gateway

@@ -1,0 +1,44 @@
+#pragma once
+// The gateway process: database, migrations, stores, group commit and the
+// HTTP front, started and stopped in the right order.
+#include <atomic>
+#include <memory>
+
+#include "gateway/config.h"
+#include "gateway/database.h"
+#include "gateway/http/front.h"
+#include "gateway/services.h"
+
+namespace omnigate::gateway {
+
+class Gateway {
+ public:
+  explicit Gateway(Config config);
+  ~Gateway();
+  // Opens the database, applies migrations, binds the listen address.
+  // Returns the bound HTTP port. Throws on any failure.
+  int start();
+  // Serves until stop(); then drains: in-flight requests are answered and
+  // their messages committed before run() returns.
+  void run();
+  // Safe from any thread (the signal thread).
+  void stop();
+
+ private:
+  Config config_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<db::ConnectionPool> pool_;
+  std::unique_ptr<store::MessageStore> messages_;
+  std::unique_ptr<store::ChannelStore> channels_;
+  std::unique_ptr<store::AgentStore> agents_;
+  std::unique_ptr<store::ConversationStore> conversations_;
+  std::unique_ptr<store::GroupCommit> group_commit_;
+  std::unique_ptr<ChannelCache> channel_cache_;
+  std::unique_ptr<adapters::Registry> adapters_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<Services> services_;
+  std::unique_ptr<http::Front> front_;
+  std::atomic<bool> stop_requested_{false};
+};
+
+}  // namespace omnigate::gateway

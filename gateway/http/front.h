@@ -1,0 +1,45 @@
+#pragma once
+// The HTTP front (cpp-httplib): one place that registers routes, measures
+// them, and turns every exception into a JSON error answer so no input can
+// take the process down.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <httplib.h>
+
+#include "gateway/services.h"
+
+namespace omnigate::gateway::http {
+
+class Front {
+ public:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+  explicit Front(Services& services);
+  // Binds the listen address; returns the bound port (useful with port 0).
+  int bind();
+  // Serves until stop(); returns once in-flight requests are answered.
+  void run();
+  void stop();
+  bool running() const { return server_.is_running(); }
+
+  // `name` labels the route in metrics and logs (never the raw path, so a
+  // token never lands in a metric label or a log line).
+  void route(const char* method, const std::string& pattern, const std::string& name, Handler handler);
+  Services& services() { return services_; }
+
+ private:
+  Services& services_;
+  httplib::Server server_;
+  std::string host_;
+};
+
+// Route groups, each in its own file.
+void add_health_routes(Front& front);
+void add_auth_routes(Front& front);
+void add_channel_routes(Front& front);
+void add_hook_routes(Front& front);
+void add_conversation_routes(Front& front);
+
+}  // namespace omnigate::gateway::http

@@ -1,0 +1,174 @@
+// omnigate: serve | migrate | user add | version
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "gateway/config.h"
+#include "gateway/database.h"
+#include "gateway/db/migrator.h"
+#include "gateway/gateway.h"
+#include "gateway/logging.h"
+#include "gateway/store/agent_store.h"
+#include "schema/json.h"
+#include "workbench/auth/password.h"
+
+using namespace omnigate;
+
+namespace {
+
+// Flags shared by every subcommand that touches the database.
+struct DbFlags {
+  std::string config_file, data_dir, db, log_level;
+  void add(CLI::App* cmd) {
+    cmd->add_option("--config", config_file, "JSON config file");
+    cmd->add_option("--data-dir", data_dir, "data directory (embedded database, default ./data)");
+    cmd->add_option("--db", db, "PostgreSQL URL; without it the embedded cluster in --data-dir is used");
+    cmd->add_option("--log-level", log_level, "trace|debug|info|warn|error");
+  }
+  gateway::Config load(gateway::Config cfg = {}) const {
+    if (!config_file.empty()) cfg.apply_file(config_file);
+    cfg.apply_env();
+    if (!data_dir.empty()) cfg.data_dir = data_dir;
+    if (!db.empty()) cfg.db = db;
+    if (!log_level.empty()) cfg.log_level = log_level;
+    return cfg;
+  }
+};
+
+// OMNIGATE_PASSWORD, else asked on the terminal without echo, else one line of stdin.
+std::string read_password() {
+  if (const char* env = std::getenv("OMNIGATE_PASSWORD"); env && *env) return env;
+  std::string pw;
+  if (isatty(STDIN_FILENO)) {
+    termios old{};
+    tcgetattr(STDIN_FILENO, &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    std::cerr << "Password: " << std::flush;
+    tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    std::getline(std::cin, pw);
+    tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  } else {
+    std::getline(std::cin, pw);
+  }
+  return pw;
+}
+
+int serve(const gateway::Config& cfg) {
+  // Signals are taken by one thread with sigwait; every other thread,
+  // created after this mask is set, inherits it blocked.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  gateway::Gateway gw(cfg);
+  gw.start();
+  std::atomic<bool> finished{false};
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (finished) return;
+    spdlog::info("event=gateway.signal signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    // Repeat until run() has returned: a stop that lands before the server
+    // loop started would otherwise be lost.
+    while (!finished) {
+      gw.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  gw.run();
+  finished = true;
+  pthread_kill(signals.native_handle(), SIGTERM);  // wakes sigwait if no signal came
+  signals.join();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"omnigate: one gateway for every support channel"};
+  app.require_subcommand(1);
+
+  DbFlags serve_flags;
+  std::string listen, realtime_listen;
+  auto* serve_cmd = app.add_subcommand("serve", "run the gateway");
+  serve_flags.add(serve_cmd);
+  serve_cmd->add_option("--listen", listen, "HTTP listen address HOST:PORT (default 127.0.0.1:8080)");
+  serve_cmd->add_option("--realtime-listen", realtime_listen, "WebSocket listen address HOST:PORT (default: HTTP port + 1)");
+
+  DbFlags migrate_flags;
+  auto* migrate_cmd = app.add_subcommand("migrate", "apply database migrations and exit");
+  migrate_flags.add(migrate_cmd);
+
+  DbFlags user_flags;
+  std::string login, role = "agent", name;
+  auto* user_cmd = app.add_subcommand("user", "manage users")->require_subcommand(1);
+  auto* user_add = user_cmd->add_subcommand("add", "create a user, or reset an existing user's role and password");
+  user_flags.add(user_add);
+  user_add->add_option("--login", login, "login name")->required();
+  user_add->add_option("--role", role, "admin or agent")->check(CLI::IsMember({"admin", "agent"}));
+  user_add->add_option("--name", name, "display name");
+
+  auto* version_cmd = app.add_subcommand("version", "print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (*version_cmd) {
+      std::cout << "omnigate " << OMNIGATE_VERSION << "\n";
+      return 0;
+    }
+    if (*serve_cmd) {
+      auto cfg = serve_flags.load();
+      if (!listen.empty()) cfg.listen = listen;
+      if (!realtime_listen.empty()) cfg.realtime_listen = realtime_listen;
+      cfg.validate();
+      gateway::init_logging(cfg.log_level);
+      return serve(cfg);
+    }
+    if (*migrate_cmd) {
+      auto cfg = migrate_flags.load();
+      cfg.validate();
+      gateway::init_logging(cfg.log_level);
+      gateway::Database database(cfg);
+      db::PgConnection c(database.conninfo());
+      int n = db::apply_migrations(c);
+      std::cout << "applied " << n << " migration(s); schema version " << db::migration_status(c).applied << "\n";
+      return 0;
+    }
+    if (*user_add) {
+      auto cfg = user_flags.load();
+      cfg.validate();
+      gateway::init_logging(cfg.log_level.empty() ? "warn" : cfg.log_level);
+      std::string password = read_password();
+      if (password.size() < 8) {
+        std::cerr << "error: the password must have at least 8 characters (set OMNIGATE_PASSWORD)\n";
+        return 2;
+      }
+      gateway::Database database(cfg);
+      {
+        db::PgConnection c(database.conninfo());
+        db::apply_migrations(c);
+      }
+      db::ConnectionPool pool(database.conninfo(), 2);
+      store::AgentStore agents(pool);
+      auto agent = agents.upsert(login, name, schema::role_from_string(role), workbench::hash_password(password));
+      std::cout << schema::write_json(schema::to_json(agent)) << "\n";
+      return 0;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

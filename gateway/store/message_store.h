@@ -1,0 +1,48 @@
+#pragma once
+// Durable messages: ingest (idempotent on (channel_id, external_id), gapless
+// per-conversation seq) and history reads paged by seq.
+#include <cstdint>
+#include <vector>
+
+#include "gateway/db/pool.h"
+#include "schema/message.h"
+
+namespace omnigate::store {
+
+struct StoredMessage {
+  schema::Message message;  // as stored: id, conversation_id, seq, created_at set
+  bool duplicate = false;   // an earlier delivery of the same external_id
+};
+
+struct HistoryPage {
+  std::vector<schema::Message> items;
+  bool more = false;  // another page follows the last item
+};
+
+class MessageStore {
+ public:
+  explicit MessageStore(db::ConnectionPool& pool) : pool_(pool) {}
+
+  // Persists a batch in one transaction and returns one result per input, in
+  // input order. Inbound messages (conversation_id == 0) find or create their
+  // contact by (channel_id, sender.id) and join the contact's open
+  // conversation on that channel, or open one. The same external_id twice in
+  // the batch or already stored yields the stored message, flagged duplicate.
+  // Retries transient failures (deadlock, lost connection) itself; throws
+  // db::PgError when it cannot commit.
+  std::vector<StoredMessage> ingest(const std::vector<schema::Message>& messages);
+
+  // Messages of a conversation with seq > after_seq, in seq order.
+  HistoryPage history(std::int64_t conversation_id, std::int64_t after_seq, int limit);
+  std::int64_t count_messages(std::int64_t channel_id);
+
+ private:
+  std::vector<StoredMessage> ingest_once(db::PgConnection& c, const std::vector<schema::Message>& messages);
+  db::ConnectionPool& pool_;
+};
+
+// Column list and row reader shared by every query that returns messages.
+extern const char* const kMessageColumns;
+schema::Message message_from_row(const db::PgResult& r, int row);
+
+}  // namespace omnigate::store
