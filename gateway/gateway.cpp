@@ -3,6 +3,8 @@
 #include "gateway/db/migrator.h"
 #include "gateway/logging.h"
 
+#include <thread>
+
 namespace omnigate::gateway {
 
 Gateway::Gateway(Config config) : config_(std::move(config)) {}
@@ -59,7 +61,9 @@ int Gateway::start() {
 }
 
 void Gateway::run() {
+  serving_ = true;
   if (!stop_requested_) front_->run();
+  serving_ = false;
   spdlog::info("event=gateway.draining");
   group_commit_->stop();
   auto st = group_commit_->stats();
@@ -68,7 +72,13 @@ void Gateway::run() {
 
 void Gateway::stop() {
   stop_requested_ = true;
-  if (front_) front_->stop();
+  if (!front_) return;
+  // A stop that lands just before the server loop starts listening would be
+  // lost, so repeat it until run() has left the loop.
+  do {
+    front_->stop();
+    if (serving_) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (serving_);
 }
 
 }  // namespace omnigate::gateway

@@ -21,7 +21,8 @@ class Gateway {
   // Serves until stop(); then drains: in-flight requests are answered and
   // their messages committed before run() returns.
   void run();
-  // Safe from any thread (the signal thread).
+  // Safe from any thread (the signal thread); returns once the listener is
+  // closed, while run() may still be draining.
   void stop();
 
  private:
@@ -39,6 +40,7 @@ class Gateway {
   std::unique_ptr<Services> services_;
   std::unique_ptr<http::Front> front_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> serving_{false};
 };
 
 }  // namespace omnigate::gateway

@@ -79,12 +79,7 @@ int serve(const gateway::Config& cfg) {
     sigwait(&set, &sig);
     if (finished) return;
     spdlog::info("event=gateway.signal signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    // Repeat until run() has returned: a stop that lands before the server
-    // loop started would otherwise be lost.
-    while (!finished) {
-      gw.stop();
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    gw.stop();
   });
   gw.run();
   finished = true;

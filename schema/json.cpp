@@ -11,6 +11,11 @@
 //   std::vector<T>       always written, as an array
 // Reading ignores unknown keys, leaves absent fields at their defaults and
 // throws InvalidJson naming the path of the first value of the wrong shape.
+// from_json(to_json(x)) == x holds for every x that keeps the model's rules:
+// Json::Value fields null or non-empty objects, capacity keys channel type
+// names, timestamps in years 0000-9999 (format_timestamp throws outside), and
+// no password hash or (unless include_secrets) channel secrets, which are
+// never or not always written.
 #include "schema/json.h"
 
 #include <json/reader.h>
@@ -335,6 +340,7 @@ T from_root(const Json::Value& j) {
 // value.\n"; an error message is one line.
 std::string one_line(std::string_view s) {
   std::string out;
+  bool after_position = false;  // the line before was "* Line L, Column C"
   while (!s.empty()) {
     const std::size_t eol = s.find('\n');
     std::string_view line = s.substr(0, eol);
@@ -343,11 +349,13 @@ std::string one_line(std::string_view s) {
     if (line.empty()) continue;
     if (line.starts_with("* ")) {
       if (!out.empty()) out += "; ";
-      out += line.substr(2);
-    } else {
-      out += out.empty() ? "" : ": ";
-      out += line;
+      line.remove_prefix(2);
+      after_position = true;
+    } else if (!out.empty()) {
+      out += after_position ? ": " : " ";
+      after_position = false;
     }
+    out += line;
   }
   return out;
 }

@@ -564,7 +564,9 @@ TEST(ParseJson, RejectsMalformedText) {
     EXPECT_THAT(error, ::testing::StartsWith("invalid JSON: ")) << '"' << text << '"';
     EXPECT_EQ(error.find('\n'), std::string::npos) << error;
   }
-  EXPECT_THAT(error_of([] { parse_json(R"({"a":1} x)"); }), HasSubstr("Extra non-whitespace"));
+  EXPECT_EQ(error_of([] { parse_json(R"({"a":1} x)"); }),
+            "invalid JSON: Line 1, Column 9: Extra non-whitespace after JSON value.");
+  EXPECT_THAT(error_of([] { parse_json(std::string_view()); }), ::testing::StartsWith("invalid JSON: "));
 }
 
 TEST(ParseJson, RejectsNestingBeyondTheStackLimit) {

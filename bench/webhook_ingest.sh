@@ -1,0 +1,296 @@
+#!/usr/bin/env bash
+# Webhook ingest benchmark: signed messages into a `webhook` channel, then a
+# durability check of what the gateway acknowledged.
+#
+#   bench/webhook_ingest.sh [--duration 10] [--connections 64] [--threads 2]
+#                           [--contacts 1000] [--binary PATH]
+#
+# What it does:
+#   1. starts its own gateway (`omnigate serve`) on a free 127.0.0.1 port with
+#      a fresh data directory under /tmp, so the embedded PostgreSQL holds
+#      nothing but this run;
+#   2. creates an admin, logs in, creates a webhook channel;
+#   3. runs wrk with bench/webhook_ingest.lua, which signs every request
+#      (HMAC-SHA256 via LuaJIT FFI + libcrypto), gives each a unique external_id
+#      and a contact among --contacts, and records every acknowledged id;
+#   4. checks in PostgreSQL that every acknowledged message is stored, that no
+#      external_id is stored twice, and that every conversation's seq runs
+#      1..last_seq without gaps;
+#   5. prints a Markdown results table and the mean group-commit batch size;
+#   6. stops the gateway with SIGTERM and removes the temp directory.
+# Exit status is non-zero if any check fails.
+#
+# Needs bash, wrk (Debian's, LuaJIT), curl, psql and awk: deploy/setup.sh
+# installs them. Deliberately no python/jq, so it runs on a fresh Debian.
+set -euo pipefail
+
+die() { echo "webhook_ingest: $*" >&2; exit 1; }
+log() { echo "==> $*" >&2; }
+
+duration=10 connections=64 threads=2 contacts=1000 binary=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration)    duration="${2:?}"; shift 2 ;;
+    --connections) connections="${2:?}"; shift 2 ;;
+    --threads)     threads="${2:?}"; shift 2 ;;
+    --contacts)    contacts="${2:?}"; shift 2 ;;
+    --binary)      binary="${2:?}"; shift 2 ;;
+    -h|--help)     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+for v in duration connections threads contacts; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, got '${!v}'"
+done
+(( connections >= threads )) || die "--connections must be >= --threads (wrk needs one connection per thread)"
+
+bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$bench_dir/.." && pwd)"
+lua_script="$bench_dir/webhook_ingest.lua"
+[[ -f "$lua_script" ]] || die "missing $lua_script"
+
+# --- tools -------------------------------------------------------------------
+for t in wrk curl awk; do
+  command -v "$t" >/dev/null || die "$t not found (deploy/setup.sh installs it)"
+done
+psql_bin="$(command -v psql || true)"
+if [[ -z "$psql_bin" ]]; then
+  psql_bin="$(ls -1 /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+[[ -n "$psql_bin" && -x "$psql_bin" ]] || die "psql not found"
+
+# --- the gateway binary (built if missing) -----------------------------------
+if [[ -z "$binary" ]]; then
+  binary="$repo_root/build/release/gateway/omnigate"
+  if [[ ! -x "$binary" ]]; then
+    log "building omnigate (release preset)"
+    (cd "$repo_root" && cmake --preset release && cmake --build --preset release --target omnigate) >&2
+  fi
+fi
+[[ -x "$binary" ]] || die "gateway binary not found or not executable: $binary"
+
+# --- temp dir, cleanup --------------------------------------------------------
+# mktemp -d makes the directory 0700; when we run as root the embedded
+# PostgreSQL runs as user postgres, which must be able to traverse into it to
+# reach DIR/pg, hence 0711 (traverse only, no listing). The bench's own files
+# go into a 0700 subdirectory.
+tmp="$(mktemp -d /tmp/omnigate-bench.XXXXXX)"
+chmod 0711 "$tmp"
+work="$tmp/bench"
+mkdir -m 0700 "$work"
+gw_pid=""
+
+stop_gateway() {
+  [[ -n "$gw_pid" ]] || return 0
+  local pid="$gw_pid" rc=0
+  gw_pid=""
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    # a clean stop drains requests and stops the embedded PostgreSQL
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "webhook_ingest: gateway did not stop within 30 s of SIGTERM; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || rc=$?
+  # if the gateway died without stopping its PostgreSQL, stop it ourselves so
+  # no postmaster outlives the temp directory
+  if [[ -f "$tmp/pg/postmaster.pid" ]]; then
+    local pmpid
+    pmpid="$(head -n 1 "$tmp/pg/postmaster.pid" 2>/dev/null || true)"
+    if [[ "$pmpid" =~ ^[0-9]+$ ]] && kill -0 "$pmpid" 2>/dev/null; then
+      echo "webhook_ingest: embedded PostgreSQL still running (pid $pmpid); stopping it" >&2
+      kill -INT "$pmpid" 2>/dev/null || true   # SIGINT = fast shutdown
+      for _ in $(seq 1 100); do kill -0 "$pmpid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  fi
+  return "$rc"
+}
+
+cleanup() {
+  local rc=$?
+  stop_gateway || true
+  if [[ $rc -ne 0 && -f "$work/gateway.log" ]]; then
+    echo "--- last lines of the gateway log ---" >&2
+    tail -n 20 "$work/gateway.log" >&2 || true
+  fi
+  rm -rf "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- a free loopback port (and the next one, for the realtime listener) -------
+# bash's /dev/tcp: a connect that succeeds means something listens there.
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=""
+for _ in $(seq 1 100); do
+  p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
+  if ! port_busy "$p" && ! port_busy "$((p + 1))"; then port="$p"; break; fi
+done
+[[ -n "$port" ]] || die "no free port pair found on 127.0.0.1"
+base="http://127.0.0.1:$port"
+
+# --- start the gateway --------------------------------------------------------
+log "starting gateway on 127.0.0.1:$port (data dir $tmp)"
+"$binary" serve --data-dir "$tmp" --listen "127.0.0.1:$port" \
+  --realtime-listen "127.0.0.1:$((port + 1))" --log-level warn >"$work/gateway.log" 2>&1 &
+gw_pid=$!
+
+# first start runs initdb, which takes a few seconds
+ready=""
+for _ in $(seq 1 600); do
+  kill -0 "$gw_pid" 2>/dev/null || die "gateway exited during start-up"
+  if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then ready=1; break; fi
+  sleep 0.1
+done
+[[ -n "$ready" ]] || die "gateway not ready after 60 s"
+
+psql_q() {  # psql on the embedded cluster, unaligned, stop on any error
+  "$psql_bin" "host=$tmp/pg dbname=omnigate user=omnigate" -X -q -At -v ON_ERROR_STOP=1 "$@"
+}
+
+# Pull a string field out of a flat JSON answer. The values we need here
+# (token, secret) are url-safe, without escapes, and occur once.
+json_str() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+
+# --- admin, login, channel ----------------------------------------------------
+password="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+OMNIGATE_PASSWORD="$password" "$binary" user add --data-dir "$tmp" --login admin --role admin \
+  --log-level warn >"$work/user-add.log" 2>&1 || { cat "$work/user-add.log" >&2; die "user add failed"; }
+
+login_json="$(curl -fsS -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"login\":\"admin\",\"password\":\"$password\"}")" || die "login failed"
+bearer="$(json_str token <<<"$login_json")"
+[[ -n "$bearer" ]] || die "no token in the login answer: $login_json"
+
+channel_json="$(curl -fsS -X POST "$base/v1/admin/channels" -H "Authorization: Bearer $bearer" \
+  -H 'Content-Type: application/json' -d '{"type":"webhook","name":"bench"}')" || die "channel creation failed"
+hook_token="$(json_str token <<<"$channel_json")"
+secret="$(json_str secret <<<"$channel_json")"
+[[ -n "$hook_token" && -n "$secret" ]] || die "no token/secret in the channel answer: $channel_json"
+[[ "$hook_token" =~ ^[A-Za-z0-9_-]+$ ]] || die "unexpected channel token: $hook_token"
+# the id from the database rather than from the JSON (several "id" keys could appear)
+channel_id="$(psql_q -v tok="$hook_token" <<<"SELECT id FROM channels WHERE token = :'tok';")"
+[[ "$channel_id" =~ ^[0-9]+$ ]] || die "channel not found in the database"
+
+# --- the load -----------------------------------------------------------------
+acked_file="$work/acked.txt"
+result_file="$work/result.txt"
+run_id="$(date +%s)$$"
+log "wrk: ${duration}s, $connections connections, $threads threads, $contacts contacts"
+# --timeout: a slow answer is still an answer we want to count, not a
+# client-side timeout that leaves an acknowledged-but-unrecorded row behind.
+OG_SECRET="$secret" OG_CONTACTS="$contacts" OG_RUN_ID="$run_id" \
+OG_ACKED_FILE="$acked_file" OG_RESULT_FILE="$result_file" \
+  wrk --threads "$threads" --connections "$connections" --duration "${duration}s" \
+      --timeout 10s --script "$lua_script" "$base/v1/hooks/$hook_token" | tee "$work/wrk.txt" >&2
+[[ -s "$result_file" && -f "$acked_file" ]] || die "wrk did not write its results (see output above)"
+
+declare -A R
+while IFS='=' read -r k v; do R[$k]="$v"; done <"$result_file"
+
+# --- let the requests wrk abandoned finish ---------------------------------------
+# When wrk stops, up to one request per connection is still being committed.
+# Wait until the ingest counter stops moving, so that the DB row count and the
+# metrics below are final (the check itself would be correct either way:
+# nothing is acknowledged before it is committed).
+batch_metrics() { curl -fsS "$base/metrics" | grep -E '^omnigate_ingest_batch_messages_(sum|count) ' || true; }
+metrics="$(batch_metrics)"
+for _ in $(seq 1 50); do
+  sleep 0.2
+  now="$(batch_metrics)"
+  [[ "$now" == "$metrics" ]] && break
+  metrics="$now"
+done
+
+# --- the durability check -------------------------------------------------------
+# Everything stored is compared with what wrk saw acknowledged. Requests in
+# flight when wrk stopped (at most one per connection) and requests whose
+# answer was lost (client timeouts, socket errors) may have been committed
+# without wrk recording them: those rows are "extra" and expected, up to that
+# bound. Anything else is a failure.
+[[ "$acked_file" =~ ^[A-Za-z0-9/._-]+$ ]] || die "unexpected path: $acked_file"
+log "checking the database"
+case "${BENCH_CORRUPT:-}" in  # TEMPORARY TEST HOOK
+  replace) sed -i '1s/.*/bogus-never-sent/' "$acked_file" ;;
+  append) echo bogus-never-sent >>"$acked_file" ;;
+  gap) psql_q -v chan="$channel_id" <<<"DELETE FROM messages WHERE id = (SELECT id FROM messages WHERE channel_id = :chan AND seq = 2 LIMIT 1) AND external_id NOT IN (SELECT 1::text);" ;;
+esac
+check_out="$(psql_q -F '|' -v chan="$channel_id" <<SQL
+CREATE TEMP TABLE acked (external_id text NOT NULL);
+\copy acked FROM '$acked_file'
+ANALYZE acked;
+WITH m AS (SELECT * FROM messages WHERE channel_id = :chan),
+conv AS (
+  SELECT c.id, c.last_seq, count(m.id) AS n, coalesce(max(m.seq), 0) AS max_seq,
+         min(m.seq) AS min_seq, count(DISTINCT m.seq) AS n_seq
+  FROM conversations c LEFT JOIN m ON m.conversation_id = c.id
+  WHERE c.channel_id = :chan GROUP BY c.id, c.last_seq)
+SELECT
+  (SELECT count(*) FROM acked),
+  (SELECT count(DISTINCT external_id) FROM acked),
+  (SELECT count(*) FROM acked a WHERE NOT EXISTS
+     (SELECT 1 FROM m WHERE m.external_id = a.external_id)),
+  (SELECT count(*) FROM m),
+  (SELECT count(DISTINCT external_id) FROM m),
+  (SELECT count(*) FROM m WHERE external_id IS NULL),
+  (SELECT count(*) FROM conv),
+  (SELECT count(*) FROM conv
+     WHERE NOT (n = max_seq AND max_seq = last_seq AND n_seq = n AND (n = 0 OR min_seq = 1))),
+  (SELECT count(*) FROM m JOIN conversations c ON c.id = m.conversation_id
+     WHERE c.channel_id <> m.channel_id);
+SQL
+)" || die "database check query failed"
+IFS='|' read -r acked_rows acked_distinct missing db_rows db_distinct db_null \
+  n_conv bad_conv wrong_channel <<<"$check_out"
+
+failures=()
+(( acked_rows == R[acked] )) || failures+=("acked-ids file has $acked_rows lines, Lua counted ${R[acked]} acks")
+(( acked_distinct == acked_rows )) || failures+=("$((acked_rows - acked_distinct)) external ids acknowledged twice")
+(( missing == 0 )) || failures+=("$missing acknowledged messages are NOT in the database")
+(( db_distinct == db_rows && db_null == 0 )) || failures+=("external_id not unique in the database: $db_rows rows, $db_distinct distinct ids, $db_null without id")
+(( bad_conv == 0 )) || failures+=("$bad_conv of $n_conv conversations have seq gaps/duplicates or last_seq != count(messages)")
+(( wrong_channel == 0 )) || failures+=("$wrong_channel messages sit in a conversation of another channel")
+(( R[duplicates] == 0 )) || failures+=("${R[duplicates]} answers said duplicate:true for ids sent once")
+(( R[bad_bodies] == 0 )) || failures+=("${R[bad_bodies]} 200 answers without a readable external_id")
+extra=$(( db_rows - acked_distinct ))
+lost_answers=$(( R[err_timeout] + R[err_read] + R[err_write] ))
+max_extra=$(( connections + lost_answers ))
+if (( extra < 0 || extra > max_extra )); then
+  failures+=("$extra stored messages were never acknowledged; at most $max_extra can be in flight ($connections connections + $lost_answers lost answers)")
+fi
+
+check="pass"
+(( ${#failures[@]} == 0 )) || check="FAIL"
+
+# --- stop the gateway before reporting, so a dirty stop shows up too -------------
+gw_rc=0
+stop_gateway || gw_rc=$?
+(( gw_rc == 0 )) || { failures+=("gateway exited with status $gw_rc on SIGTERM"); check="FAIL"; }
+
+# --- report --------------------------------------------------------------------------
+non2xx="${R[non200]}"
+[[ "${R[non200_by_status]}" == "-" ]] || non2xx="${R[non200]} (${R[non200_by_status]})"
+cat <<EOF
+
+| scenario | requests | acked msgs | msgs/s | p50 ms | p99 ms | non-2xx | DB rows | check |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+| webhook ingest, ${duration}s, c=$connections, t=$threads, contacts=$contacts | ${R[requests]} | ${R[acked]} | ${R[msgs_per_s]} | ${R[p50_ms]} | ${R[p99_ms]} | $non2xx | $db_rows | $check |
+
+EOF
+echo "DB rows beyond the acknowledged ones (in flight when wrk stopped): $extra"
+echo "conversations: $n_conv; wrk socket errors: connect ${R[err_connect]}, read ${R[err_read]}, write ${R[err_write]}, timeout ${R[err_timeout]}; max latency ${R[max_ms]} ms"
+if [[ -n "$metrics" ]]; then
+  echo "gateway /metrics:"
+  sed 's/^/  /' <<<"$metrics"
+  awk '/_sum /{s=$2} /_count /{c=$2} END{if (c > 0) printf "  mean group-commit batch: %.1f messages\n", s/c}' <<<"$metrics"
+fi
+
+if [[ "$check" != "pass" ]]; then
+  for f in "${failures[@]}"; do echo "CHECK FAILED: $f" >&2; done
+  exit 1
+fi
+echo "check passed: every acknowledged message is stored once, seq has no gaps"
