@@ -214,11 +214,6 @@ done
 # bound. Anything else is a failure.
 [[ "$acked_file" =~ ^[A-Za-z0-9/._-]+$ ]] || die "unexpected path: $acked_file"
 log "checking the database"
-case "${BENCH_CORRUPT:-}" in  # TEMPORARY TEST HOOK
-  replace) sed -i '1s/.*/bogus-never-sent/' "$acked_file" ;;
-  append) echo bogus-never-sent >>"$acked_file" ;;
-  gap) psql_q -v chan="$channel_id" <<<"DELETE FROM messages WHERE id = (SELECT id FROM messages WHERE channel_id = :chan AND seq = 2 LIMIT 1) AND external_id NOT IN (SELECT 1::text);" ;;
-esac
 check_out="$(psql_q -F '|' -v chan="$channel_id" <<SQL
 CREATE TEMP TABLE acked (external_id text NOT NULL);
 \copy acked FROM '$acked_file'

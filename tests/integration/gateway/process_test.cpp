@@ -21,10 +21,7 @@
 
 namespace {
 
-std::string binary() {
-  const char* b = std::getenv("OMNIGATE_BINARY");
-  return b ? b : "omnigate";
-}
+std::string binary() { return OMNIGATE_BINARY_PATH; }
 
 int free_port() {
   int s = socket(AF_INET, SOCK_STREAM, 0);
