@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "schema/json.h"
@@ -31,8 +32,12 @@ void Config::apply_json(const Json::Value& j) {
   };
   auto num = [&](const char* key, auto& out) {
     if (!j.isMember(key)) return;
+    using T = std::remove_reference_t<decltype(out)>;
     if (!j[key].isIntegral()) throw ConfigError(std::string("config ") + key + ": expected an integer");
-    out = static_cast<std::remove_reference_t<decltype(out)>>(j[key].asInt64());
+    if (!j[key].isInt64() || j[key].asInt64() < std::numeric_limits<T>::min() ||
+        j[key].asInt64() > std::numeric_limits<T>::max())
+      throw ConfigError(std::string("config ") + key + ": out of range");
+    out = static_cast<T>(j[key].asInt64());
   };
   static const char* known[] = {"listen", "realtime_listen", "db", "data_dir", "log_level", "http_threads",
                                 "max_body_bytes", "db_pool_size", "ingest_writers", "ingest_max_batch",
@@ -100,6 +105,7 @@ HostPort Config::realtime_address() const {
   if (!realtime_listen.empty()) return parse_host_port(realtime_listen);
   HostPort hp = parse_host_port(listen);
   if (hp.port != 0) hp.port += 1;
+  if (hp.port > 65535) throw ConfigError("realtime_listen: the HTTP port + 1 is past 65535; set realtime_listen");
   return hp;
 }
 

@@ -83,13 +83,20 @@ std::string base64_encode(std::string_view raw) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4) return std::nullopt;
+  // EVP_DecodeBlock is lax (skips surrounding whitespace, takes '=' anywhere
+  // as a zero digit), so check the alphabet and padding placement here.
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  for (size_t i = 0; i < text.size() - pad; ++i) {
+    char c = text[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'))
+      return std::nullopt;
+  }
   std::string out(3 * text.size() / 4 + 1, '\0');
   int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                           reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock counts the padding as zero bytes; drop them.
-  size_t pad = 0;
-  if (!text.empty() && text.back() == '=') pad = (text.size() > 1 && text[text.size() - 2] == '=') ? 2 : 1;
   out.resize(static_cast<size_t>(n) - pad);
   return out;
 }

@@ -309,7 +309,9 @@ void expect_bad_signature(const schema::Channel& ch, const InboundRequest& req, 
   AdapterError e = ingest_error(ch, req);
   EXPECT_EQ(e.status(), 401) << e.what();
   EXPECT_EQ(e.code(), "bad_signature") << e.what();
-  if (!hint.empty()) EXPECT_NE(std::string(e.what()).find(hint), std::string::npos) << e.what();
+  if (!hint.empty()) {
+    EXPECT_NE(std::string(e.what()).find(hint), std::string::npos) << e.what();
+  }
 }
 
 const std::string kBody = R"({"contact":{"id":"c"},"text":"hello"})";
