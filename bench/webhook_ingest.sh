@@ -284,6 +284,10 @@ if [[ -n "$metrics" ]]; then
   awk '/_sum /{s=$2} /_count /{c=$2} END{if (c > 0) printf "  mean group-commit batch: %.1f messages\n", s/c}' <<<"$metrics"
 fi
 
+warnings="$(grep -cE 'level=(warning|warn|error)' "$work/gateway.log" || true)"
+echo "gateway warnings/errors logged: $warnings"
+[[ "$warnings" == 0 ]] || grep -E 'level=(warning|warn|error)' "$work/gateway.log" | sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
+
 if [[ "$check" != "pass" ]]; then
   for f in "${failures[@]}"; do echo "CHECK FAILED: $f" >&2; done
   exit 1

@@ -19,7 +19,12 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
   ++open_;  // reserve the slot, connect without holding the lock
   lk.unlock();
   try {
-    return Lease(this, std::make_unique<PgConnection>(conninfo_));
+    auto c = std::make_unique<PgConnection>(conninfo_);
+    // Our statements are short, index-driven and prepared once per
+    // connection. Left to choose, PostgreSQL keeps re-planning them with the
+    // bound values (custom plans), which cost more than running them.
+    c->exec("SET plan_cache_mode = force_generic_plan");
+    return Lease(this, std::move(c));
   } catch (...) {
     lk.lock();
     --open_;

@@ -10,9 +10,9 @@
 namespace omnigate::store {
 
 const char* const kMessageColumns =
-    "id, conversation_id, seq, direction, sender_type, sender_id, sender_name, channel_id, "
-    "external_id, parts::text, metadata::text, created_at, channel_timestamp, delivery_status, "
-    "delivery_error";
+    "m.id, m.conversation_id, m.seq, m.direction, m.sender_type, m.sender_id, m.sender_name, m.channel_id, "
+    "m.external_id, m.parts::text, m.metadata::text, m.created_at, m.channel_timestamp, m.delivery_status, "
+    "m.delivery_error";
 
 schema::Message message_from_row(const db::PgResult& r, int row) {
   schema::Message m;
@@ -44,6 +44,11 @@ struct Resolved {
   std::int64_t conversation_id = 0;  // 0: no open conversation yet
 };
 
+// Batch lookups join an unnest() of the keys to LATERAL subqueries with
+// LIMIT 1: that keeps them nested-loop index probes under generic plans,
+// where a hash join would scan the whole (and, for conversations, constantly
+// updated) table for a batch of a few dozen keys.
+
 // Contact and open conversation of each (channel, contact) key that has them.
 std::map<ContactKey, Resolved> resolve(db::PgConnection& c, const std::vector<ContactKey>& keys) {
   std::vector<std::int64_t> channels;
@@ -54,11 +59,12 @@ std::map<ContactKey, Resolved> resolve(db::PgConnection& c, const std::vector<Co
   }
   auto r = c.exec_prepared(
       "og_resolve_contacts",
-      "SELECT i.channel_id, i.external_id, i.contact_id, c.id "
+      "SELECT k.channel_id, k.external_id, i.contact_id, c.id "
       "FROM unnest($1::bigint[], $2::text[]) AS k(channel_id, external_id) "
-      "JOIN contact_identities i ON i.channel_id = k.channel_id AND i.external_id = k.external_id "
-      "LEFT JOIN conversations c ON c.channel_id = i.channel_id AND c.contact_id = i.contact_id "
-      "  AND c.status <> 'resolved'",
+      "CROSS JOIN LATERAL (SELECT contact_id FROM contact_identities i "
+      "  WHERE i.channel_id = k.channel_id AND i.external_id = k.external_id LIMIT 1) i "
+      "LEFT JOIN LATERAL (SELECT id FROM conversations c "
+      "  WHERE c.channel_id = k.channel_id AND c.contact_id = i.contact_id AND c.status <> 'resolved' LIMIT 1) c ON true",
       {db::array_literal(channels), db::array_literal(ids)});
   std::map<ContactKey, Resolved> out;
   for (int i = 0; i < r.rows(); ++i)
@@ -161,8 +167,9 @@ std::map<ExternalKey, schema::Message> find_stored(db::PgConnection& c, const st
   auto r = c.exec_prepared(
       "og_find_stored",
       std::string("SELECT ") + kMessageColumns +
-          " FROM messages m WHERE (m.channel_id, m.external_id) IN "
-          "(SELECT * FROM unnest($1::bigint[], $2::text[]))",
+          " FROM unnest($1::bigint[], $2::text[]) AS k(channel_id, external_id) "
+          "CROSS JOIN LATERAL (SELECT * FROM messages m WHERE m.channel_id = k.channel_id "
+          "  AND m.external_id = k.external_id LIMIT 1) m",
       {db::array_literal(channels), db::array_literal(ids)});
   for (int i = 0; i < r.rows(); ++i) {
     auto m = message_from_row(r, i);
@@ -228,9 +235,14 @@ std::vector<StoredMessage> MessageStore::ingest_once(db::PgConnection& c, const 
   std::vector<std::int64_t> conv_set(conversation_ids.begin(), conversation_ids.end());
   std::sort(conv_set.begin(), conv_set.end());
   conv_set.erase(std::unique(conv_set.begin(), conv_set.end()), conv_set.end());
-  c.exec_prepared("og_lock_conversations",
-                  "SELECT id FROM conversations WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-                  {db::array_literal(conv_set)});
+  // The lock also returns each row's ctid: while we hold the lock the row
+  // cannot move, so the seq bump below can address it directly (TID scan).
+  auto locked = c.exec_prepared("og_lock_conversations",
+                                "SELECT c.id, c.ctid FROM unnest($1::bigint[]) AS k(id) "
+                                "CROSS JOIN LATERAL (SELECT id, ctid FROM conversations c WHERE c.id = k.id FOR UPDATE) c",
+                                {db::array_literal(conv_set)});
+  std::map<std::int64_t, std::string> ctid_of;
+  for (int r = 0; r < locked.rows(); ++r) ctid_of[locked.int64(r, 0)] = locked.str(r, 1);
   auto stored = find_stored(c, external_keys);
 
   // What is new, and how many new messages each conversation gets.
@@ -251,15 +263,20 @@ std::vector<StoredMessage> MessageStore::ingest_once(db::PgConnection& c, const 
 
   if (!fresh.empty()) {
     std::vector<std::int64_t> ids, counts;
+    std::vector<std::string> ctids;
     for (const auto& [id, count] : per_conversation) {
       ids.push_back(id);
       counts.push_back(count);
+      ctids.push_back(ctid_of.at(id));
     }
     auto bumped = c.exec_prepared(
         "og_bump_seq",
-        "UPDATE conversations c SET last_seq = c.last_seq + u.n, last_message_at = now(), updated_at = now() "
-        "FROM unnest($1::bigint[], $2::bigint[]) AS u(id, n) WHERE c.id = u.id RETURNING c.id, c.last_seq",
-        {db::array_literal(ids), db::array_literal(counts)});
+        "UPDATE conversations c SET last_seq = c.last_seq + ($2::bigint[])[array_position($1::bigint[], c.id)], "
+        "  last_message_at = now(), updated_at = now() "
+        "WHERE c.ctid = ANY($3::tid[]) RETURNING c.id, c.last_seq",
+        {db::array_literal(ids), db::array_literal(counts), db::array_literal(ctids)});
+    if (bumped.rows() != static_cast<int>(ids.size()))
+      throw db::PgError("conversation rows moved while locked", "40001");  // cannot happen; retried if it does
     std::map<std::int64_t, std::int64_t> next_seq;  // first seq to hand out
     for (int r = 0; r < bumped.rows(); ++r)
       next_seq[bumped.int64(r, 0)] = bumped.int64(r, 1) - per_conversation[bumped.int64(r, 0)] + 1;
@@ -318,7 +335,7 @@ HistoryPage MessageStore::history(std::int64_t conversation_id, std::int64_t aft
   auto r = conn->exec_prepared(
       "og_history",
       std::string("SELECT ") + kMessageColumns +
-          " FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+          " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
       {std::to_string(conversation_id), std::to_string(after_seq), std::to_string(limit + 1)});
   HistoryPage page;
   for (int i = 0; i < r.rows() && i < limit; ++i) page.items.push_back(message_from_row(r, i));

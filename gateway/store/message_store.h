@@ -41,7 +41,8 @@ class MessageStore {
   db::ConnectionPool& pool_;
 };
 
-// Column list and row reader shared by every query that returns messages.
+// Column list (of `messages m`) and row reader shared by every query that
+// returns messages.
 extern const char* const kMessageColumns;
 schema::Message message_from_row(const db::PgResult& r, int row);
 
