@@ -84,7 +84,10 @@ void PgConnection::exec_script(std::string_view sql) {
   check(PQexec(conn_.get(), text.c_str()), "script failed");
 }
 
-Transaction::Transaction(PgConnection& c) : c_(c) { c_.exec("BEGIN"); }
+Transaction::Transaction(PgConnection& c, std::string_view settings) : c_(c) {
+  if (settings.empty()) c_.exec("BEGIN");
+  else c_.exec_script("BEGIN; " + std::string(settings));
+}
 
 Transaction::~Transaction() {
   if (done_) return;

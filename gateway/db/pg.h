@@ -78,9 +78,10 @@ class PgConnection {
 };
 
 // BEGIN on construction, ROLLBACK on destruction unless commit() was called.
+// `settings` (e.g. "SET LOCAL ...") are sent with the BEGIN, in one round trip.
 class Transaction {
  public:
-  explicit Transaction(PgConnection& c);
+  explicit Transaction(PgConnection& c, std::string_view settings = {});
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

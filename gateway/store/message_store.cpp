@@ -224,7 +224,11 @@ std::vector<StoredMessage> MessageStore::ingest_once(db::PgConnection& c, const 
     else first_copy[i] = static_cast<long>(it->second);
   }
 
-  db::Transaction tx(c);
+  // Every statement below is a handful of index or TID probes. On small,
+  // hot tables the planner's generic plans would rather scan the whole table
+  // (conversations is updated on every batch, so it is full of dead
+  // versions); inside this transaction a scan is never the right plan.
+  db::Transaction tx(c, "SET LOCAL enable_seqscan = off");
   std::vector<std::int64_t> conversation_ids(n);
   for (size_t i = 0; i < n; ++i) conversation_ids[i] = in[i].conversation_id;
   assign_conversations(c, in, conversation_ids);
