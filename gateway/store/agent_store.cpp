@@ -1,6 +1,7 @@
 #include "gateway/store/agent_store.h"
 
 #include "adapters/common/crypto.h"
+#include "gateway/store/columns.h"
 #include "schema/json.h"
 
 namespace omnigate::store {
@@ -16,7 +17,7 @@ schema::Agent from_row(const db::PgResult& r, int i) {
   a.password_hash = r.str(i, 3);
   a.role = schema::role_from_string(r.text(i, 4));
   a.presence = schema::presence_from_string(r.text(i, 5));
-  a.created_at = schema::parse_timestamp(r.text(i, 6)).value_or(schema::Timestamp{});
+  a.created_at = timestamp_at(r, i, 6);
   return a;
 }
 

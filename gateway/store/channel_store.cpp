@@ -1,5 +1,6 @@
 #include "gateway/store/channel_store.h"
 
+#include "gateway/store/columns.h"
 #include "schema/json.h"
 
 namespace omnigate::store {
@@ -17,8 +18,8 @@ schema::Channel from_row(const db::PgResult& r, int i) {
   c.config = schema::parse_json(r.text(i, 4));
   c.secrets = schema::parse_json(r.text(i, 5));
   c.enabled = r.boolean(i, 6);
-  c.created_at = schema::parse_timestamp(r.text(i, 7)).value_or(schema::Timestamp{});
-  c.updated_at = schema::parse_timestamp(r.text(i, 8)).value_or(schema::Timestamp{});
+  c.created_at = timestamp_at(r, i, 7);
+  c.updated_at = timestamp_at(r, i, 8);
   return c;
 }
 

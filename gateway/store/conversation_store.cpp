@@ -3,6 +3,7 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "gateway/store/columns.h"
 #include "schema/json.h"
 
 namespace omnigate::store {
@@ -13,11 +14,6 @@ constexpr const char* kColumns =
     "id, channel_id, contact_id, status, priority, assignee_id, team_id, tags, last_seq, created_at, "
     "updated_at, last_message_at, first_response_due, resolution_due, "
     "(extract(epoch FROM coalesce(last_message_at, 'epoch')) * 1000000)::bigint";
-
-std::optional<schema::Timestamp> optional_ts(const db::PgResult& r, int i, int col) {
-  if (r.is_null(i, col)) return std::nullopt;
-  return schema::parse_timestamp(r.text(i, col));
-}
 
 schema::Conversation from_row(const db::PgResult& r, int i) {
   schema::Conversation c;
@@ -30,11 +26,11 @@ schema::Conversation from_row(const db::PgResult& r, int i) {
   if (!r.is_null(i, 6)) c.team_id = r.int64(i, 6);
   c.tags = db::parse_text_array(r.text(i, 7));
   c.last_seq = r.int64(i, 8);
-  c.created_at = schema::parse_timestamp(r.text(i, 9)).value_or(schema::Timestamp{});
-  c.updated_at = schema::parse_timestamp(r.text(i, 10)).value_or(schema::Timestamp{});
-  c.last_message_at = optional_ts(r, i, 11);
-  c.first_response_due = optional_ts(r, i, 12);
-  c.resolution_due = optional_ts(r, i, 13);
+  c.created_at = timestamp_at(r, i, 9);
+  c.updated_at = timestamp_at(r, i, 10);
+  c.last_message_at = optional_timestamp_at(r, i, 11);
+  c.first_response_due = optional_timestamp_at(r, i, 12);
+  c.resolution_due = optional_timestamp_at(r, i, 13);
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <thread>
 #include <tuple>
 
+#include "gateway/store/columns.h"
 #include "schema/json.h"
 
 namespace omnigate::store {
@@ -28,8 +29,8 @@ schema::Message message_from_row(const db::PgResult& r, int row) {
   Json::Value parts = schema::parse_json(r.text(row, 9));
   for (const auto& p : parts) m.parts.push_back(schema::part_from_json(p));
   if (!r.is_null(row, 10)) m.metadata = schema::parse_json(r.text(row, 10));
-  m.created_at = schema::parse_timestamp(r.text(row, 11)).value_or(schema::Timestamp{});
-  if (!r.is_null(row, 12)) m.channel_timestamp = schema::parse_timestamp(r.text(row, 12));
+  m.created_at = timestamp_at(r, row, 11);
+  m.channel_timestamp = optional_timestamp_at(r, row, 12);
   m.delivery_status = schema::delivery_status_from_string(r.text(row, 13));
   m.delivery_error = r.str(row, 14);
   return m;
@@ -38,6 +39,18 @@ schema::Message message_from_row(const db::PgResult& r, int row) {
 namespace {
 
 using ContactKey = std::pair<std::int64_t, std::string>;  // (channel_id, external contact id)
+using ExternalKey = std::pair<std::int64_t, std::string>;  // (channel_id, external message id)
+
+// (channel_id, text id) keys as two array parameters, for unnest($1, $2).
+db::Params key_columns(const std::vector<std::pair<std::int64_t, std::string>>& keys) {
+  std::vector<std::int64_t> channels;
+  std::vector<std::string> ids;
+  for (const auto& [ch, id] : keys) {
+    channels.push_back(ch);
+    ids.push_back(id);
+  }
+  return {db::array_literal(channels), db::array_literal(ids)};
+}
 
 struct Resolved {
   std::int64_t contact_id = 0;
@@ -51,12 +64,6 @@ struct Resolved {
 
 // Contact and open conversation of each (channel, contact) key that has them.
 std::map<ContactKey, Resolved> resolve(db::PgConnection& c, const std::vector<ContactKey>& keys) {
-  std::vector<std::int64_t> channels;
-  std::vector<std::string> ids;
-  for (const auto& [ch, id] : keys) {
-    channels.push_back(ch);
-    ids.push_back(id);
-  }
   auto r = c.exec_prepared(
       "og_resolve_contacts",
       "SELECT k.channel_id, k.external_id, i.contact_id, c.id "
@@ -65,7 +72,7 @@ std::map<ContactKey, Resolved> resolve(db::PgConnection& c, const std::vector<Co
       "  WHERE i.channel_id = k.channel_id AND i.external_id = k.external_id LIMIT 1) i "
       "LEFT JOIN LATERAL (SELECT id FROM conversations c "
       "  WHERE c.channel_id = k.channel_id AND c.contact_id = i.contact_id AND c.status <> 'resolved' LIMIT 1) c ON true",
-      {db::array_literal(channels), db::array_literal(ids)});
+      key_columns(keys));
   std::map<ContactKey, Resolved> out;
   for (int i = 0; i < r.rows(); ++i)
     out[{r.int64(i, 0), r.str(i, 1)}] = {r.int64(i, 2), r.is_null(i, 3) ? 0 : r.int64(i, 3)};
@@ -76,12 +83,6 @@ std::map<ContactKey, Resolved> resolve(db::PgConnection& c, const std::vector<Co
 // two first messages from one person racing each other make one contact.
 void create_contacts(db::PgConnection& c, const std::vector<ContactKey>& keys,
                      const std::vector<std::string>& names) {
-  std::vector<std::int64_t> channels;
-  std::vector<std::string> ids;
-  for (const auto& [ch, id] : keys) {
-    channels.push_back(ch);
-    ids.push_back(id);
-  }
   c.exec_prepared(
       "og_create_contacts",
       "WITH k AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[]) AS k(channel_id, external_id, name)), "
@@ -91,7 +92,11 @@ void create_contacts(db::PgConnection& c, const std::vector<ContactKey>& keys,
       "  ON CONFLICT DO NOTHING RETURNING channel_id, external_id, contact_id) "
       "INSERT INTO contacts (id, name) "
       "SELECT ins.contact_id, k.name FROM ins JOIN k USING (channel_id, external_id)",
-      {db::array_literal(channels), db::array_literal(ids), db::array_literal(names)});
+      [&] {
+        auto params = key_columns(keys);
+        params.push_back(db::array_literal(names));
+        return params;
+      }());
 }
 
 void open_conversations(db::PgConnection& c, const std::vector<std::pair<std::int64_t, std::int64_t>>& pairs) {
@@ -153,24 +158,16 @@ void assign_conversations(db::PgConnection& c, const std::vector<schema::Message
   }
 }
 
-using ExternalKey = std::pair<std::int64_t, std::string>;  // (channel_id, external_id)
-
 std::map<ExternalKey, schema::Message> find_stored(db::PgConnection& c, const std::vector<ExternalKey>& keys) {
   std::map<ExternalKey, schema::Message> out;
   if (keys.empty()) return out;
-  std::vector<std::int64_t> channels;
-  std::vector<std::string> ids;
-  for (const auto& [ch, id] : keys) {
-    channels.push_back(ch);
-    ids.push_back(id);
-  }
   auto r = c.exec_prepared(
       "og_find_stored",
       std::string("SELECT ") + kMessageColumns +
           " FROM unnest($1::bigint[], $2::text[]) AS k(channel_id, external_id) "
           "CROSS JOIN LATERAL (SELECT * FROM messages m WHERE m.channel_id = k.channel_id "
           "  AND m.external_id = k.external_id LIMIT 1) m",
-      {db::array_literal(channels), db::array_literal(ids)});
+      key_columns(keys));
   for (int i = 0; i < r.rows(); ++i) {
     auto m = message_from_row(r, i);
     out.emplace(ExternalKey{m.channel_id, m.external_id}, std::move(m));
@@ -317,7 +314,7 @@ std::vector<StoredMessage> MessageStore::ingest_once(db::PgConnection& c, const 
     std::map<std::pair<std::int64_t, std::int64_t>, std::pair<std::int64_t, schema::Timestamp>> by_seq;
     for (int r = 0; r < inserted.rows(); ++r)
       by_seq[{inserted.int64(r, 0), inserted.int64(r, 1)}] = {
-          inserted.int64(r, 2), schema::parse_timestamp(inserted.text(r, 3)).value_or(schema::Timestamp{})};
+          inserted.int64(r, 2), timestamp_at(inserted, r, 3)};
     for (size_t k = 0; k < fresh.size(); ++k) {
       size_t i = fresh[k];
       schema::Message m = in[i];
