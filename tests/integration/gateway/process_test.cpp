@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <cstdlib>
 #include <set>
 #include <thread>
@@ -141,6 +143,53 @@ TEST(Process, SigtermWithRequestsInFlightLosesNoAcknowledgedMessage) {
   EXPECT_EQ(missing, 0u) << "acknowledged but not stored";
   EXPECT_EQ(static_cast<size_t>(r.rows()), stored.size()) << "a message was stored twice";
   EXPECT_LE(stored.size(), static_cast<size_t>(sent.load()));
+}
+
+}  // namespace
+
+namespace {
+
+// The newcomer's path: no database anywhere, just a data directory.
+TEST(Process, EmbeddedDatabaseFromCreationToCleanStop) {
+  char tmpl[] = "/tmp/omnigate-embedded-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::filesystem::path dir = tmpl;
+  // When tests run as root the cluster runs as `postgres`, which must get in.
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all | std::filesystem::perms::group_exec |
+                                        std::filesystem::perms::others_exec);
+  std::string data = (dir / "data").string();
+
+  // user add before the first serve: creates the cluster, starts it, stops it again.
+  ASSERT_EQ(wait_exit(spawn({binary(), "user", "add", "--data-dir", data, "--login", "first", "--role", "admin"},
+                            {"OMNIGATE_PASSWORD=first-password"})),
+            0);
+  EXPECT_TRUE(std::filesystem::exists(dir / "data/pg/PG_VERSION"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "data/pg/postmaster.pid")) << "user add left the cluster running";
+
+  int port = free_port();
+  pid_t gw = spawn({binary(), "serve", "--data-dir", data, "--listen", "127.0.0.1:" + std::to_string(port),
+                    "--log-level", "warn"});
+  ASSERT_TRUE(wait_healthy(port));
+  httplib::Client c("127.0.0.1", port);
+  EXPECT_EQ(c.Get("/readyz")->status, 200);
+  EXPECT_EQ(c.Post("/v1/auth/login", R"({"login":"first","password":"first-password"})", "application/json")->status, 200);
+
+  // user add while serve runs on the same data directory uses the running cluster.
+  ASSERT_EQ(wait_exit(spawn({binary(), "user", "add", "--data-dir", data, "--login", "second", "--role", "agent"},
+                            {"OMNIGATE_PASSWORD=second-password"})),
+            0);
+  EXPECT_EQ(c.Post("/v1/auth/login", R"({"login":"second","password":"second-password"})", "application/json")->status, 200);
+  EXPECT_EQ(c.Get("/readyz")->status, 200) << "user add stopped the cluster under the running gateway";
+
+  ASSERT_EQ(kill(gw, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(gw), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir / "data/pg/postmaster.pid")) << "serve left its cluster running";
+  // No TCP listener: the cluster only has a unix socket in its own directory.
+  std::ifstream conf(dir / "data/pg/postgresql.auto.conf");
+  std::string text((std::istreambuf_iterator<char>(conf)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("listen_addresses = ''"), std::string::npos);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace
