@@ -37,13 +37,14 @@ class MessageStore {
   std::int64_t count_messages(std::int64_t channel_id);
 
  private:
+  // One og_ingest call (schema/migrations/002_ingest_function.sql).
   std::vector<StoredMessage> ingest_once(db::PgConnection& c, const std::vector<schema::Message>& messages);
   db::ConnectionPool& pool_;
 };
 
 // Column list (of `messages m`) and row reader shared by every query that
-// returns messages.
+// returns messages; `first` is the column where kMessageColumns start.
 extern const char* const kMessageColumns;
-schema::Message message_from_row(const db::PgResult& r, int row);
+schema::Message message_from_row(const db::PgResult& r, int row, int first = 0);
 
 }  // namespace omnigate::store
