@@ -264,6 +264,7 @@ check="pass"
 # --- stop the gateway before reporting, so a dirty stop shows up too -------------
 # How long group commits took (a slow disk flush shows up here, not in the gateway).
 commit_hist="$(curl -fsS "$base/metrics" 2>/dev/null | grep -E '^omnigate_ingest_commit_duration_seconds_(bucket|count)' || true)"
+hook_hist="$(curl -fsS "$base/metrics" 2>/dev/null | grep -E '^omnigate_http_request_duration_seconds_(bucket|count)\{route="/v1/hooks/\{token\}"' || true)"
 gw_rc=0
 stop_gateway || gw_rc=$?
 (( gw_rc == 0 )) || { failures+=("gateway exited with status $gw_rc on SIGTERM"); check="FAIL"; }
@@ -282,6 +283,9 @@ echo "DB rows beyond the acknowledged ones (in flight when wrk stopped): $extra"
 echo "conversations: $n_conv; wrk socket errors: connect ${R[err_connect]}, read ${R[err_read]}, write ${R[err_write]}, timeout ${R[err_timeout]}; max latency ${R[max_ms]} ms"
 if [[ -n "$commit_hist" ]]; then
   echo "group commits slower than 100 ms / 1 s: $(awk -F'[ "]' '/le="0.1"/{a=$NF} /le="1"/{b=$NF} /_count/{c=$NF} END{print c-a " / " c-b " of " c}' <<<"$commit_hist")"
+fi
+if [[ -n "$hook_hist" ]]; then
+  echo "hook handler (adapter + store, inside the gateway) slower than 100 ms / 1 s: $(awk -F'[ "]' '/le="0.1"/{a=$NF} /le="1"/{b=$NF} /_count/{c=$NF} END{print c-a " / " c-b " of " c}' <<<"$hook_hist")"
 fi
 if [[ -n "$metrics" ]]; then
   echo "gateway /metrics:"

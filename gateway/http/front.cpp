@@ -1,5 +1,7 @@
 #include "gateway/http/front.h"
 
+#include <sys/socket.h>
+
 #include <array>
 #include <atomic>
 
@@ -25,6 +27,17 @@ Front::Front(Services& services) : services_(services) {
   server_.set_keep_alive_timeout(3);
   server_.set_read_timeout(10);
   server_.set_write_timeout(10);
+  // cpp-httplib listens with a backlog of 5 (a compile-time constant of the
+  // packaged library): a burst of new connections overflows it, SYNs are
+  // dropped and clients wait 1, 3, 7 s for their retransmits. We keep the
+  // listening socket here and widen the backlog once it listens (bind()).
+  // SO_REUSEADDR only: the library's default SO_REUSEPORT would let a second
+  // gateway bind the same port and silently take half the traffic.
+  server_.set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;
+  });
   // Answers cpp-httplib produces itself (413, 404 for unknown paths, 400 for
   // unparseable requests) get the same JSON error body as ours.
   server_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
@@ -100,6 +113,8 @@ int Front::bind() {
   host_ = hp.host;
   int port = hp.port == 0 ? server_.bind_to_any_port(hp.host) : (server_.bind_to_port(hp.host, hp.port) ? hp.port : -1);
   if (port < 0) throw std::runtime_error("cannot listen on " + services_.config.listen);
+  if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0)
+    throw std::runtime_error("cannot widen the listen backlog on " + services_.config.listen);
   return port;
 }
 

@@ -33,6 +33,7 @@ class Front {
   Services& services_;
   httplib::Server server_;
   std::string host_;
+  int listen_socket_ = -1;  // the listening socket, for the backlog fix in bind()
 };
 
 // Route groups, each in its own file.
