@@ -23,10 +23,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
-# The Debian postgresql package would start a system-wide cluster on port 5432;
-# omnigate runs its own private cluster, so keep the packaged one from being created.
-if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
-  $SUDO mkdir -p /etc/postgresql-common
-  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
-fi
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# omnigate never uses the cluster the postgresql package may create; it runs
+# its own private one in its data directory.
+$SUDO apt-get install -y -q --no-install-recommends \
+  -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
