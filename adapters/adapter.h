@@ -55,6 +55,8 @@ struct Delivery {
   Outcome outcome = Outcome::sent;
   std::string external_id;  // the channel's id for the sent message
   std::string error;        // shown to the agent for retry/failed
+  // For retry: the least wait the channel asked for (Retry-After, a quota
+  // window); 0 leaves the delay to the dispatcher's backoff.
   std::chrono::seconds retry_after{0};
 };
 
@@ -77,6 +79,15 @@ class AdapterError : public std::runtime_error {
   std::string code_;
 };
 
+// Everything an adapter needs to send one message through its channel; the
+// dispatcher fills it from the store, so adapters never query anything.
+struct Outbound {
+  schema::Message message;     // as stored: id, conversation_id, parts, sender (the agent)
+  std::string recipient_id;    // the contact's id on this channel (OpenID, address, visitor id)
+  std::string recipient_name;
+  int attempt = 1;             // 1 on the first try; receivers may dedupe on message.id
+};
+
 class Adapter {
  public:
   virtual ~Adapter() = default;
@@ -86,8 +97,9 @@ class Adapter {
   virtual void configure(schema::Channel& channel) const = 0;
   // Verify + normalize. Throws AdapterError for bad input.
   virtual Ingest ingest(const schema::Channel& channel, const InboundRequest& request) const = 0;
-  // Outbound through the channel's API.
-  virtual Delivery deliver(const schema::Channel& channel, const schema::Message& message) const = 0;
+  // Outbound through the channel's API. Must not throw for channel-side
+  // failures: they are Delivery outcomes (retry / failed with a reason).
+  virtual Delivery deliver(const schema::Channel& channel, const Outbound& outbound) const = 0;
 };
 
 }  // namespace omnigate::adapters

@@ -41,7 +41,8 @@ void Config::apply_json(const Json::Value& j) {
   };
   static const char* known[] = {"listen", "realtime_listen", "db", "data_dir", "log_level", "http_threads",
                                 "max_body_bytes", "db_pool_size", "ingest_writers", "ingest_max_batch",
-                                "ingest_timeout_ms", "token_ttl_s"};
+                                "ingest_timeout_ms", "token_ttl_s",
+                                "outbox_workers", "outbox_backoff_base_ms", "outbox_max_attempts"};
   for (const auto& key : j.getMemberNames()) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
@@ -59,6 +60,9 @@ void Config::apply_json(const Json::Value& j) {
   num("ingest_max_batch", ingest_max_batch);
   num("ingest_timeout_ms", ingest_timeout_ms);
   num("token_ttl_s", token_ttl_s);
+  num("outbox_workers", outbox_workers);
+  num("outbox_backoff_base_ms", outbox_backoff_base_ms);
+  num("outbox_max_attempts", outbox_max_attempts);
 }
 
 void Config::apply_file(const std::string& path) {
@@ -99,6 +103,9 @@ void Config::validate() const {
   if (ingest_max_batch < 1) throw ConfigError("ingest_max_batch: expected at least 1");
   if (ingest_timeout_ms < 100) throw ConfigError("ingest_timeout_ms: expected at least 100");
   if (token_ttl_s < 60) throw ConfigError("token_ttl_s: expected at least 60");
+  if (outbox_workers < 0 || outbox_workers > 64) throw ConfigError("outbox_workers: expected 0..64");
+  if (outbox_backoff_base_ms < 10) throw ConfigError("outbox_backoff_base_ms: expected at least 10");
+  if (outbox_max_attempts < 1) throw ConfigError("outbox_max_attempts: expected at least 1");
 }
 
 HostPort Config::realtime_address() const {

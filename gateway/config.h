@@ -33,6 +33,9 @@ struct Config {
   int ingest_max_batch = 512;
   int ingest_timeout_ms = 4000;  // answer 503 (the channel retries) rather than wait longer
   int token_ttl_s = 12 * 3600;
+  int outbox_workers = 2;             // delivery threads per node (0: this node does not deliver)
+  int outbox_backoff_base_ms = 2000;  // first retry delay; doubles per attempt up to 10 min
+  int outbox_max_attempts = 12;
 
   // Applies the keys present in a config file's JSON object; unknown keys and
   // wrong types are errors (a typo must not silently fall back to a default).

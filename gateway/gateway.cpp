@@ -12,6 +12,7 @@ Gateway::Gateway(Config config) : config_(std::move(config)) {}
 Gateway::~Gateway() {
   // Order matters: writers finish before the pool, the pool before the cluster.
   front_.reset();
+  if (dispatcher_) dispatcher_->stop();
   if (group_commit_) group_commit_->stop();
   group_commit_.reset();
   pool_.reset();
@@ -52,10 +53,31 @@ int Gateway::start() {
   metrics_->gauge("omnigate_db_pool_in_use", "Database connections in use", [pool] { return double(pool->stats().in_use); });
   metrics_->gauge("omnigate_db_pool_waiting", "Callers waiting for a connection", [pool] { return double(pool->stats().waiting); });
 
+  outbox_ = std::make_unique<store::OutboxStore>(*pool_);
+  Dispatcher::Options dopt;
+  dopt.workers = config_.outbox_workers;
+  dopt.backoff_base = std::chrono::milliseconds(config_.outbox_backoff_base_ms);
+  dopt.max_attempts = config_.outbox_max_attempts;
+  Metrics* metrics = metrics_.get();
+  dispatcher_ = std::make_unique<Dispatcher>(
+      *outbox_, *channels_, *adapters_, dopt, [metrics](const adapters::Outbound&, const adapters::Delivery& d) {
+        const char* outcome = d.outcome == adapters::Delivery::Outcome::sent    ? "sent"
+                              : d.outcome == adapters::Delivery::Outcome::retry ? "retry"
+                                                                                : "failed";
+        metrics->counter("omnigate_deliveries_total", "Outbound delivery attempts by outcome",
+                         std::string("outcome=\"") + outcome + "\"")
+            .inc();
+      });
+  store::OutboxStore* outbox = outbox_.get();
+  metrics_->gauge("omnigate_outbox_pending", "Outbound messages not yet delivered",
+                  [outbox] { return static_cast<double>(outbox->pending_count()); });
+
   services_ = std::make_unique<Services>(Services{config_, *pool_, *messages_, *channels_, *agents_, *conversations_,
-                                                  *group_commit_, *channel_cache_, *adapters_, *metrics_});
+                                                  *group_commit_, *channel_cache_, *adapters_, *metrics_,
+                                                  *dispatcher_});
   front_ = std::make_unique<http::Front>(*services_);
   int port = front_->bind();
+  if (config_.outbox_workers > 0) dispatcher_->start();
   spdlog::info("event=gateway.listening http={} port={}", q(config_.listen), port);
   return port;
 }
@@ -65,6 +87,7 @@ void Gateway::run() {
   if (!stop_requested_) front_->run();
   serving_ = false;
   spdlog::info("event=gateway.draining");
+  dispatcher_->stop();
   group_commit_->stop();
   auto st = group_commit_->stats();
   spdlog::info("event=gateway.stopped batches={} messages={}", st.batches, st.messages);

@@ -37,6 +37,8 @@ class Gateway {
   std::unique_ptr<ChannelCache> channel_cache_;
   std::unique_ptr<adapters::Registry> adapters_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<store::OutboxStore> outbox_;
+  std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<http::Front> front_;
   std::atomic<bool> stop_requested_{false};

@@ -5,6 +5,7 @@
 #include "gateway/config.h"
 #include "gateway/db/pool.h"
 #include "gateway/metrics.h"
+#include "gateway/outbox/dispatcher.h"
 #include "gateway/store/agent_store.h"
 #include "gateway/store/channel_store.h"
 #include "gateway/store/conversation_store.h"
@@ -24,6 +25,7 @@ struct Services {
   ChannelCache& channel_cache;
   const adapters::Registry& adapters;
   Metrics& metrics;
+  Dispatcher& dispatcher;
 };
 
 }  // namespace omnigate::gateway

@@ -142,7 +142,7 @@ Ingest WebhookAdapter::ingest(const schema::Channel& channel, const InboundReque
   return out;
 }
 
-Delivery WebhookAdapter::deliver(const schema::Channel& channel, const schema::Message& message) const {
+Delivery WebhookAdapter::deliver(const schema::Channel& channel, const Outbound& outbound) const {
   Delivery d;
   std::string url = channel.config.get("outbound_url", "").asString();
   if (url.empty()) {
@@ -152,7 +152,10 @@ Delivery WebhookAdapter::deliver(const schema::Channel& channel, const schema::M
   }
   Json::Value payload(Json::objectValue);
   payload["type"] = "message.created";
-  payload["message"] = schema::to_json(message);
+  payload["message"] = schema::to_json(outbound.message);
+  payload["recipient"]["id"] = outbound.recipient_id;
+  payload["recipient"]["name"] = outbound.recipient_name;
+  payload["attempt"] = outbound.attempt;
   std::string body = schema::write_json(payload);
   HttpResponse r = http_post(url, body,
                              {{"Content-Type", "application/json"},
@@ -161,13 +164,11 @@ Delivery WebhookAdapter::deliver(const schema::Channel& channel, const schema::M
   if (!r.transport_error.empty()) {
     d.outcome = Delivery::Outcome::retry;
     d.error = r.transport_error;
-    d.retry_after = std::chrono::seconds(5);
   } else if (r.status >= 200 && r.status < 300) {
     d.outcome = Delivery::Outcome::sent;
   } else if (r.status == 408 || r.status == 429 || r.status >= 500) {
     d.outcome = Delivery::Outcome::retry;
     d.error = "receiver answered HTTP " + std::to_string(r.status);
-    d.retry_after = std::chrono::seconds(5);
   } else {
     d.outcome = Delivery::Outcome::failed;
     d.error = "receiver refused the message: HTTP " + std::to_string(r.status);

@@ -7,8 +7,10 @@
 //    "parts":[...], "timestamp": <unix seconds | RFC 3339>, "metadata":{...}}
 // or {"messages":[<up to 100 of those>]}. `external_id` makes retries
 // idempotent; a `timestamp` outside the channel's window is refused as a
-// replay. Outbound: agent replies are POSTed as JSON to config.outbound_url,
-// signed the same way.
+// replay. Outbound: agent replies are POSTed to config.outbound_url as
+//   {"type":"message.created","message":{...},"recipient":{"id","name"},"attempt":n}
+// signed the same way; a retry carries the same message.id, so receivers
+// can drop repeats.
 #include "adapters/adapter.h"
 
 namespace omnigate::adapters::webhook {
@@ -25,7 +27,7 @@ class WebhookAdapter : public Adapter {
   schema::ChannelType type() const override { return schema::ChannelType::webhook; }
   void configure(schema::Channel& channel) const override;
   Ingest ingest(const schema::Channel& channel, const InboundRequest& request) const override;
-  Delivery deliver(const schema::Channel& channel, const schema::Message& message) const override;
+  Delivery deliver(const schema::Channel& channel, const Outbound& outbound) const override;
 };
 
 }  // namespace omnigate::adapters::webhook

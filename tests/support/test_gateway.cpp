@@ -12,7 +12,7 @@
 
 namespace omnigate::testing {
 
-TestGateway::TestGateway(gateway::Config cfg) : db_(fresh_database()) {
+TestGateway::TestGateway(gateway::Config cfg) : db_(cfg.db.empty() ? fresh_database() : cfg.db) {
   cfg.db = db_;
   cfg.listen = "127.0.0.1:0";
   cfg.log_level = "warn";

@@ -1,6 +1,7 @@
 #pragma once
-// An in-process gateway on a fresh database and a free loopback port, with an
-// admin and an agent user, and an HTTP client pointed at it.
+// An in-process gateway on a fresh database (or on `overrides.db`, to run a
+// second node on another gateway's database) and a free loopback port, with
+// an admin and an agent user, and an HTTP client pointed at it.
 #include <memory>
 #include <string>
 #include <thread>

@@ -1,0 +1,67 @@
+#pragma once
+// Delivers queued outbound messages through their channel's adapter. Any
+// number of dispatchers (threads here, and other nodes) share one outbox:
+// claims are leased rows taken with SKIP LOCKED. Outcomes: sent; retry with
+// exponential backoff and jitter; failed with the channel's reason (or after
+// too many attempts). Delivery is at least once: a node killed between the
+// channel's answer and our record retries after the lease; webhook receivers
+// dedupe on message.id.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "adapters/registry.h"
+#include "gateway/store/channel_store.h"
+#include "gateway/store/outbox_store.h"
+
+namespace omnigate::gateway {
+
+class Dispatcher {
+ public:
+  struct Options {
+    int workers = 2;
+    int claim_batch = 32;
+    std::chrono::milliseconds idle_poll{500};        // when nothing woke us
+    std::chrono::seconds lease{60};                  // longer than any adapter's timeout
+    int max_attempts = 12;
+    std::chrono::milliseconds backoff_base{2000};    // first retry after ~this
+    std::chrono::milliseconds backoff_cap{10 * 60 * 1000};
+  };
+  // Called after every recorded outcome (metrics, realtime push later).
+  using Observer = std::function<void(const adapters::Outbound&, const adapters::Delivery&)>;
+
+  Dispatcher(store::OutboxStore& outbox, store::ChannelStore& channels, const adapters::Registry& adapters,
+             Options options, Observer observer = {});
+  ~Dispatcher();  // stop()
+
+  void start();
+  // Finishes the deliveries in hand, then stops. Unclaimed rows stay queued.
+  void stop();
+  // New work was queued on this node: look now instead of at the next poll.
+  void wake();
+
+  // Delay before attempt `attempt + 1`: base * 2^(attempt-1), capped, with
+  // "equal jitter" (half fixed, half random) so retries of a burst spread out.
+  static std::chrono::milliseconds backoff(const Options& o, int attempt);
+
+ private:
+  void run();
+  void deliver(const adapters::Outbound& item);
+
+  store::OutboxStore& outbox_;
+  store::ChannelStore& channels_;
+  const adapters::Registry& adapters_;
+  const Options options_;
+  Observer observer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::uint64_t wakeups_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace omnigate::gateway

@@ -1,0 +1,129 @@
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "gateway/db/pool.h"
+#include "gateway/outbox/dispatcher.h"
+#include "gateway/store/channel_store.h"
+#include "gateway/store/message_store.h"
+#include "gateway/store/outbox_store.h"
+#include "tests/support/test_database.h"
+
+using namespace omnigate;
+
+namespace {
+
+struct Fixture {
+  db::ConnectionPool pool{omnigate::testing::fresh_database(), 4};
+  store::ChannelStore channels{pool};
+  store::MessageStore messages{pool};
+  store::OutboxStore outbox{pool};
+  std::int64_t conversation = 0, channel = 0;
+
+  Fixture() {
+    schema::Channel ch;
+    ch.name = "out";
+    ch.token = "outbox-store-token";
+    channel = channels.create(ch).id;
+    schema::Message in;
+    in.channel_id = channel;
+    in.sender = {schema::SenderType::contact, "cust", "Customer"};
+    in.parts.push_back(schema::Part{});
+    conversation = messages.ingest({in})[0].message.conversation_id;
+  }
+  std::int64_t queue_reply(const std::string& text) {
+    schema::Message m;
+    m.channel_id = channel;
+    m.conversation_id = conversation;
+    m.direction = schema::Direction::out;
+    m.sender = {schema::SenderType::agent, "1", "Agent"};
+    m.delivery_status = schema::DeliveryStatus::pending;
+    m.parts.push_back(schema::Part{});
+    m.parts.back().text = text;
+    return messages.ingest({m})[0].message.id;
+  }
+};
+
+TEST(OutboxStore, StoringAPendingMessageQueuesIt) {
+  Fixture f;
+  EXPECT_EQ(f.outbox.pending_count(), 0);
+  auto id = f.queue_reply("hi");
+  EXPECT_EQ(f.outbox.pending_count(), 1);
+  auto claimed = f.outbox.claim(10, std::chrono::seconds(60));
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].message.id, id);
+  EXPECT_EQ(claimed[0].attempt, 1);
+  EXPECT_EQ(claimed[0].recipient_id, "cust");
+  EXPECT_EQ(claimed[0].recipient_name, "Customer");
+  EXPECT_EQ(claimed[0].message.parts[0].text, "hi");
+  // Leased: nobody else gets it meanwhile.
+  EXPECT_TRUE(f.outbox.claim(10, std::chrono::seconds(60)).empty());
+  EXPECT_TRUE(f.outbox.mark_sent(claimed[0], adapters::Delivery{adapters::Delivery::Outcome::sent, "wx-123", "", {}}));
+  EXPECT_EQ(f.outbox.pending_count(), 0);
+  auto history = f.messages.history(f.conversation, 0, 10);
+  EXPECT_EQ(history.items.back().delivery_status, schema::DeliveryStatus::sent);
+  EXPECT_EQ(history.items.back().metadata["delivery"]["external_id"].asString(), "wx-123");
+}
+
+TEST(OutboxStore, AnExpiredLeaseIsRetriedAndTheStaleOwnerCannotRecord) {
+  Fixture f;
+  f.queue_reply("lost in a crash");
+  auto first = f.outbox.claim(10, std::chrono::seconds(1));
+  ASSERT_EQ(first.size(), 1u);
+  // The first dispatcher "dies"; after the lease another one takes the row.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  auto second = f.outbox.claim(10, std::chrono::seconds(60));
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].attempt, 2);
+  EXPECT_FALSE(f.outbox.mark_failed(first[0], "stale"));
+  EXPECT_TRUE(f.outbox.schedule_retry(second[0], "busy", std::chrono::milliseconds(10)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto third = f.outbox.claim(10, std::chrono::seconds(60));
+  ASSERT_EQ(third.size(), 1u);
+  EXPECT_EQ(third[0].attempt, 3);
+  EXPECT_EQ(third[0].message.delivery_error, "busy");
+}
+
+TEST(OutboxStore, ConcurrentClaimsNeverShareARow) {
+  Fixture f;
+  for (int i = 0; i < 60; ++i) f.queue_reply("m" + std::to_string(i));
+  std::vector<std::vector<adapters::Outbound>> got(3);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t)
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 10; ++k) {
+        auto c = f.outbox.claim(4, std::chrono::seconds(60));
+        got[t].insert(got[t].end(), c.begin(), c.end());
+      }
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::int64_t> ids;
+  size_t total = 0;
+  for (const auto& g : got)
+    for (const auto& o : g) {
+      ids.insert(o.message.id);
+      ++total;
+    }
+  EXPECT_EQ(total, 60u);
+  EXPECT_EQ(ids.size(), 60u);
+}
+
+TEST(Dispatcher, BackoffGrowsWithJitterUpToTheCap) {
+  gateway::Dispatcher::Options o;
+  o.backoff_base = std::chrono::milliseconds(1000);
+  o.backoff_cap = std::chrono::milliseconds(8000);
+  for (int i = 0; i < 50; ++i) {
+    auto first = gateway::Dispatcher::backoff(o, 1).count();
+    EXPECT_GE(first, 500);
+    EXPECT_LE(first, 1000);
+    auto third = gateway::Dispatcher::backoff(o, 3).count();
+    EXPECT_GE(third, 2000);
+    EXPECT_LE(third, 4000);
+    auto late = gateway::Dispatcher::backoff(o, 30).count();
+    EXPECT_GE(late, 4000);
+    EXPECT_LE(late, 8000);
+  }
+}
+
+}  // namespace

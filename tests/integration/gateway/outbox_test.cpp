@@ -1,0 +1,229 @@
+// Outbound: an agent reply is stored with its outbox row, delivered through
+// the channel's adapter (the webhook channel, to a local receiver), retried
+// with backoff on temporary failures, marked failed with the receiver's
+// reason on permanent ones, and never lost or sent twice by two dispatchers.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "adapters/webhook/webhook_adapter.h"
+#include "gateway/db/pg.h"
+#include "schema/json.h"
+#include "tests/support/test_gateway.h"
+
+using omnigate::testing::parse;
+using omnigate::testing::TestGateway;
+namespace db = omnigate::db;
+
+namespace {
+
+// A webhook receiver on 127.0.0.1 that answers from a script of statuses
+// (then 200) and records what it got.
+class Receiver {
+ public:
+  explicit Receiver(std::vector<int> script = {}) : script_(std::move(script)) {
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lk(mu_);
+      bodies_.push_back(req.body);
+      signatures_.push_back(req.get_header_value(omnigate::adapters::webhook::kSignatureHeader));
+      res.status = calls_ < script_.size() ? script_[calls_] : 200;
+      ++calls_;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<std::string> bodies() {
+    std::lock_guard lk(mu_);
+    return bodies_;
+  }
+  std::vector<std::string> signatures() {
+    std::lock_guard lk(mu_);
+    return signatures_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::vector<int> script_;
+  size_t calls_ = 0;
+  std::mutex mu_;
+  std::vector<std::string> bodies_, signatures_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+// A conversation on a webhook channel whose replies go to `url`.
+struct Setup {
+  Json::Value channel;
+  std::int64_t conversation_id = 0;
+};
+
+Setup conversation_on(TestGateway& gw, const std::string& url) {
+  Json::Value config;
+  config["outbound_url"] = url;
+  Setup s;
+  s.channel = gw.create_channel("webhook", "shop", config);
+  auto r = gw.post_signed(s.channel, R"({"external_id":"in-1","contact":{"id":"cust-9","name":"Han Meimei"},"text":"where is my parcel?"})");
+  s.conversation_id = parse(r->body)["messages"][0]["conversation_id"].asInt64();
+  return s;
+}
+
+httplib::Result reply(TestGateway& gw, std::int64_t conversation, const std::string& body, const std::string& token) {
+  return gw.client().Post("/v1/conversations/" + std::to_string(conversation) + "/messages",
+                          {{"Authorization", "Bearer " + token}}, body, "application/json");
+}
+
+// Polls the message's delivery status until it leaves `pending` (or times out).
+Json::Value wait_delivered(TestGateway& gw, std::int64_t id) {
+  db::PgConnection c(gw.db());
+  for (int i = 0; i < 300; ++i) {
+    auto r = c.exec("SELECT delivery_status, delivery_error, (SELECT attempts FROM outbox WHERE message_id = $1) "
+                    "FROM messages WHERE id = $1",
+                    {std::to_string(id)});
+    if (r.str(0, 0) != "pending") {
+      Json::Value v;
+      v["status"] = r.str(0, 0);
+      v["error"] = r.str(0, 1);
+      return v;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Json::Value("timeout");
+}
+
+omnigate::gateway::Config fast_retries() {
+  omnigate::gateway::Config cfg;
+  cfg.outbox_backoff_base_ms = 50;
+  cfg.outbox_max_attempts = 4;
+  return cfg;
+}
+
+TEST(Outbox, ReplyIsDeliveredSignedToTheChannel) {
+  Receiver rx;
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  std::string token = gw.agent_token();
+  auto r = reply(gw, s.conversation_id, R"({"text":"It ships today 🚚","client_msg_id":"c-1"})", token);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto stored = parse(r->body);
+  EXPECT_EQ(stored["direction"].asString(), "out");
+  EXPECT_EQ(stored["sender"]["type"].asString(), "agent");
+  EXPECT_EQ(stored["delivery_status"].asString(), "pending");
+  EXPECT_EQ(stored["seq"].asInt64(), 2);
+
+  auto outcome = wait_delivered(gw, stored["id"].asInt64());
+  EXPECT_EQ(outcome["status"].asString(), "sent") << omnigate::schema::write_json(outcome);
+  auto bodies = rx.bodies();
+  ASSERT_EQ(bodies.size(), 1u);
+  auto payload = parse(bodies[0]);
+  EXPECT_EQ(payload["message"]["parts"][0]["text"].asString(), "It ships today 🚚");
+  EXPECT_EQ(payload["recipient"]["id"].asString(), "cust-9");
+  EXPECT_EQ(payload["recipient"]["name"].asString(), "Han Meimei");
+  EXPECT_EQ(rx.signatures()[0], omnigate::adapters::webhook::sign(s.channel["secrets"]["secret"].asString(), bodies[0]));
+
+  // The same client_msg_id again: the first reply, nothing sent twice.
+  auto again = reply(gw, s.conversation_id, R"({"text":"It ships today 🚚","client_msg_id":"c-1"})", token);
+  ASSERT_EQ(again->status, 200);
+  EXPECT_TRUE(parse(again->body)["duplicate"].asBool());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(rx.bodies().size(), 1u);
+}
+
+TEST(Outbox, TemporaryFailuresAreRetriedWithBackoff) {
+  Receiver rx({503, 429});
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  auto r = reply(gw, s.conversation_id, R"({"text":"hello"})", gw.agent_token());
+  auto outcome = wait_delivered(gw, parse(r->body)["id"].asInt64());
+  EXPECT_EQ(outcome["status"].asString(), "sent") << omnigate::schema::write_json(outcome);
+  EXPECT_EQ(rx.bodies().size(), 3u);
+  auto attempts = parse(rx.bodies()[2])["attempt"].asInt();
+  EXPECT_EQ(attempts, 3);
+}
+
+TEST(Outbox, PermanentFailureIsShownWithTheReason) {
+  Receiver rx({422});
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  auto r = reply(gw, s.conversation_id, R"({"text":"hello"})", gw.agent_token());
+  auto outcome = wait_delivered(gw, parse(r->body)["id"].asInt64());
+  EXPECT_EQ(outcome["status"].asString(), "failed");
+  EXPECT_NE(outcome["error"].asString().find("422"), std::string::npos) << omnigate::schema::write_json(outcome);
+  EXPECT_EQ(rx.bodies().size(), 1u);
+}
+
+TEST(Outbox, GivesUpAfterMaxAttempts) {
+  Receiver rx({500, 500, 500, 500, 500, 500});
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  auto r = reply(gw, s.conversation_id, R"({"text":"hello"})", gw.agent_token());
+  auto outcome = wait_delivered(gw, parse(r->body)["id"].asInt64());
+  EXPECT_EQ(outcome["status"].asString(), "failed");
+  EXPECT_NE(outcome["error"].asString().find("gave up after 4 attempts"), std::string::npos) << omnigate::schema::write_json(outcome);
+  EXPECT_EQ(rx.bodies().size(), 4u);
+}
+
+TEST(Outbox, PrivateNotesAreNeverSent) {
+  Receiver rx;
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  auto r = reply(gw, s.conversation_id, R"({"text":"VIP, be nice","private":true})", gw.agent_token());
+  ASSERT_EQ(r->status, 201);
+  auto note = parse(r->body);
+  EXPECT_EQ(note["direction"].asString(), "note");
+  EXPECT_EQ(note["delivery_status"].asString(), "none");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE(rx.bodies().empty());
+  db::PgConnection c(gw.db());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM outbox").int64(0, 0), 0);
+}
+
+TEST(Outbox, BadRepliesAreRefused) {
+  Receiver rx;
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  std::string token = gw.agent_token();
+  EXPECT_EQ(reply(gw, s.conversation_id, R"({})", token)->status, 400);
+  EXPECT_EQ(reply(gw, s.conversation_id, R"({"text":""})", token)->status, 400);
+  EXPECT_EQ(reply(gw, s.conversation_id, R"({"parts":[{"type":"hologram"}]})", token)->status, 400);
+  EXPECT_EQ(reply(gw, 999999, R"({"text":"x"})", token)->status, 404);
+  EXPECT_EQ(reply(gw, s.conversation_id, R"({"text":"x"})", "not-a-token")->status, 401);
+}
+
+TEST(Outbox, TwoNodesDeliverEachReplyExactlyOnce) {
+  Receiver rx;
+  TestGateway node_a(fast_retries());
+  auto s = conversation_on(node_a, rx.url());
+  // A second gateway on the same database: its dispatcher competes for the same outbox.
+  omnigate::gateway::Config cfg_b = fast_retries();
+  cfg_b.db = node_a.db();
+  auto node_b = std::make_unique<TestGateway>(cfg_b);
+  std::string token = node_a.agent_token();
+  constexpr int kReplies = 120;
+  std::vector<std::thread> agents;
+  for (int t = 0; t < 4; ++t)
+    agents.emplace_back([&, t] {
+      for (int i = 0; i < kReplies / 4; ++i)
+        reply(t % 2 ? *node_b : node_a, s.conversation_id,
+              R"({"text":"r)" + std::to_string(t) + "-" + std::to_string(i) + R"("})", token);
+    });
+  for (auto& a : agents) a.join();
+  db::PgConnection c(node_a.db());
+  for (int i = 0; i < 500 && c.exec("SELECT count(*) FROM outbox").int64(0, 0) > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(c.exec("SELECT count(*) FROM outbox").int64(0, 0), 0);
+  EXPECT_EQ(c.exec("SELECT count(*) FROM messages WHERE direction = 'out' AND delivery_status = 'sent'").int64(0, 0), kReplies);
+  std::map<std::int64_t, int> deliveries;
+  for (const auto& b : rx.bodies()) ++deliveries[parse(b)["message"]["id"].asInt64()];
+  EXPECT_EQ(deliveries.size(), static_cast<size_t>(kReplies));
+  for (const auto& [id, n] : deliveries) EXPECT_EQ(n, 1) << "message " << id << " delivered " << n << " times";
+}
+
+}  // namespace
