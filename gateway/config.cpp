@@ -42,7 +42,9 @@ void Config::apply_json(const Json::Value& j) {
   static const char* known[] = {"listen", "realtime_listen", "db", "data_dir", "log_level", "http_threads",
                                 "max_body_bytes", "db_pool_size", "ingest_writers", "ingest_max_batch",
                                 "ingest_timeout_ms", "token_ttl_s",
-                                "outbox_workers", "outbox_backoff_base_ms", "outbox_max_attempts"};
+                                "outbox_workers", "outbox_backoff_base_ms", "outbox_max_attempts",
+                                "realtime_threads", "realtime_max_message_bytes", "realtime_idle_timeout_s",
+                                "realtime_send_queue"};
   for (const auto& key : j.getMemberNames()) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
@@ -61,6 +63,10 @@ void Config::apply_json(const Json::Value& j) {
   num("ingest_timeout_ms", ingest_timeout_ms);
   num("token_ttl_s", token_ttl_s);
   num("outbox_workers", outbox_workers);
+  num("realtime_threads", realtime_threads);
+  num("realtime_max_message_bytes", realtime_max_message_bytes);
+  num("realtime_idle_timeout_s", realtime_idle_timeout_s);
+  num("realtime_send_queue", realtime_send_queue);
   num("outbox_backoff_base_ms", outbox_backoff_base_ms);
   num("outbox_max_attempts", outbox_max_attempts);
 }
@@ -103,6 +109,10 @@ void Config::validate() const {
   if (ingest_max_batch < 1) throw ConfigError("ingest_max_batch: expected at least 1");
   if (ingest_timeout_ms < 100) throw ConfigError("ingest_timeout_ms: expected at least 100");
   if (token_ttl_s < 60) throw ConfigError("token_ttl_s: expected at least 60");
+  if (realtime_threads < 1 || realtime_threads > 64) throw ConfigError("realtime_threads: expected 1..64");
+  if (realtime_max_message_bytes < 1024) throw ConfigError("realtime_max_message_bytes: expected at least 1024");
+  if (realtime_idle_timeout_s < 2) throw ConfigError("realtime_idle_timeout_s: expected at least 2");
+  if (realtime_send_queue < 8) throw ConfigError("realtime_send_queue: expected at least 8");
   if (outbox_workers < 0 || outbox_workers > 64) throw ConfigError("outbox_workers: expected 0..64");
   if (outbox_backoff_base_ms < 10) throw ConfigError("outbox_backoff_base_ms: expected at least 10");
   if (outbox_max_attempts < 1) throw ConfigError("outbox_max_attempts: expected at least 1");

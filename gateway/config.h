@@ -33,6 +33,10 @@ struct Config {
   int ingest_max_batch = 512;
   int ingest_timeout_ms = 4000;  // answer 503 (the channel retries) rather than wait longer
   int token_ttl_s = 12 * 3600;
+  int realtime_threads = 2;            // WebSocket I/O threads
+  int realtime_max_message_bytes = 64 * 1024;
+  int realtime_idle_timeout_s = 60;    // pings every half of it; silent sockets are dropped
+  int realtime_send_queue = 256;       // frames queued for one slow reader before it is dropped
   int outbox_workers = 2;             // delivery threads per node (0: this node does not deliver)
   int outbox_backoff_base_ms = 2000;  // first retry delay; doubles per attempt up to 10 min
   int outbox_max_attempts = 12;

@@ -12,6 +12,7 @@ Gateway::Gateway(Config config) : config_(std::move(config)) {}
 Gateway::~Gateway() {
   // Order matters: writers finish before the pool, the pool before the cluster.
   front_.reset();
+  if (realtime_) realtime_->stop();
   if (dispatcher_) dispatcher_->stop();
   if (group_commit_) group_commit_->stop();
   group_commit_.reset();
@@ -39,6 +40,11 @@ int Gateway::start() {
                                                  "Time to persist and commit one group-commit batch");
   Histogram& batch_size = metrics_->histogram("omnigate_ingest_batch_messages", "Messages per group-commit batch", "",
                                               {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
+  bus_ = std::make_unique<realtime::LocalEventBus>();
+  hub_ = std::make_unique<realtime::Hub>();
+  realtime::Hub* hub = hub_.get();
+  bus_->subscribe([hub](const realtime::MessageEvent& e) { hub->on_event(e); });
+  realtime::EventBus* bus = bus_.get();
   group_commit_ = std::make_unique<store::GroupCommit>(
       *messages_,
       store::GroupCommit::Options{static_cast<size_t>(config_.ingest_writers),
@@ -46,6 +52,10 @@ int Gateway::start() {
       [&batch_latency, &batch_size](size_t n, std::chrono::microseconds took) {
         batch_latency.observe(static_cast<double>(took.count()) / 1e6);
         batch_size.observe(static_cast<double>(n));
+      },
+      [bus](const std::vector<store::StoredMessage>& stored) {
+        for (const auto& s : stored)
+          if (!s.duplicate) bus->publish({s.message});
       });
   db::ConnectionPool* pool = pool_.get();
   metrics_->gauge("omnigate_db_pool_size", "Most connections the pool opens", [pool] { return double(pool->stats().size); });
@@ -77,6 +87,18 @@ int Gateway::start() {
                                                   *dispatcher_});
   front_ = std::make_unique<http::Front>(*services_);
   int port = front_->bind();
+  realtime::ServerOptions ro;
+  HostPort rt = config_.realtime_address();
+  ro.listen = rt.host + ":" + std::to_string(rt.port);
+  if (rt.host.find(':') != std::string::npos) ro.listen = "[" + rt.host + "]:" + std::to_string(rt.port);
+  ro.io_threads = config_.realtime_threads;
+  ro.max_message_bytes = static_cast<size_t>(config_.realtime_max_message_bytes);
+  ro.idle_timeout_s = config_.realtime_idle_timeout_s;
+  ro.send_queue_limit = static_cast<size_t>(config_.realtime_send_queue);
+  realtime_ = std::make_unique<realtime::Server>(ro, *services_, *hub_);
+  realtime_port_ = realtime_->bind();
+  realtime_->start();
+  spdlog::info("event=gateway.realtime_listening address={} port={}", q(ro.listen), realtime_port_);
   if (config_.outbox_workers > 0) dispatcher_->start();
   spdlog::info("event=gateway.listening http={} port={}", q(config_.listen), port);
   return port;
@@ -87,6 +109,7 @@ void Gateway::run() {
   if (!stop_requested_) front_->run();
   serving_ = false;
   spdlog::info("event=gateway.draining");
+  realtime_->stop();
   dispatcher_->stop();
   group_commit_->stop();
   auto st = group_commit_->stats();

@@ -7,6 +7,9 @@
 #include "gateway/config.h"
 #include "gateway/database.h"
 #include "gateway/http/front.h"
+#include "gateway/realtime/event_bus.h"
+#include "gateway/realtime/hub.h"
+#include "gateway/realtime/server.h"
 #include "gateway/services.h"
 
 namespace omnigate::gateway {
@@ -15,9 +18,10 @@ class Gateway {
  public:
   explicit Gateway(Config config);
   ~Gateway();
-  // Opens the database, applies migrations, binds the listen address.
+  // Opens the database, applies migrations, binds the listen addresses.
   // Returns the bound HTTP port. Throws on any failure.
   int start();
+  int realtime_port() const { return realtime_port_; }
   // Serves until stop(); then drains: in-flight requests are answered and
   // their messages committed before run() returns.
   void run();
@@ -41,6 +45,10 @@ class Gateway {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<http::Front> front_;
+  std::unique_ptr<realtime::LocalEventBus> bus_;
+  std::unique_ptr<realtime::Hub> hub_;
+  std::unique_ptr<realtime::Server> realtime_;
+  int realtime_port_ = 0;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> serving_{false};
 };

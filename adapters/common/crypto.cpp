@@ -121,6 +121,49 @@ std::string base64url_encode(std::string_view raw) {
   return s;
 }
 
+namespace {
+
+// One CBC pass with padding off; false when OpenSSL refuses.
+bool aes_256_cbc_nopad(bool encrypt, std::string_view key, std::string_view iv, std::string_view in,
+                       std::string& out) {
+  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
+  if (!ctx) return false;
+  const auto* k = reinterpret_cast<const unsigned char*>(key.data());
+  const auto* v = reinterpret_cast<const unsigned char*>(iv.data());
+  if (EVP_CipherInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr, k, v, encrypt ? 1 : 0) != 1) return false;
+  EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+  out.assign(in.size(), '\0');
+  int n = 0, tail = 0;
+  if (EVP_CipherUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n,
+                       reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size())) != 1)
+    return false;
+  if (EVP_CipherFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + n, &tail) != 1) return false;
+  out.resize(static_cast<size_t>(n + tail));
+  return true;
+}
+
+bool aes_sizes_ok(std::string_view key, std::string_view iv, std::string_view data) {
+  return key.size() == 32 && iv.size() == 16 && data.size() % 16 == 0 && data.size() <= (1u << 30);
+}
+
+}  // namespace
+
+std::string aes_256_cbc_encrypt_nopad(std::string_view key, std::string_view iv, std::string_view plain) {
+  if (!aes_sizes_ok(key, iv, plain))
+    throw std::invalid_argument("AES-256-CBC: needs a 32-byte key, a 16-byte IV and whole 16-byte blocks");
+  std::string out;
+  if (!aes_256_cbc_nopad(true, key, iv, plain, out)) throw std::runtime_error("AES-256-CBC encryption failed");
+  return out;
+}
+
+std::optional<std::string> aes_256_cbc_decrypt_nopad(std::string_view key, std::string_view iv,
+                                                     std::string_view cipher) {
+  if (!aes_sizes_ok(key, iv, cipher)) return std::nullopt;
+  std::string out;
+  if (!aes_256_cbc_nopad(false, key, iv, cipher, out)) return std::nullopt;
+  return out;
+}
+
 bool constant_time_equal(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }

@@ -22,6 +22,15 @@ std::string base64_encode(std::string_view raw);
 std::optional<std::string> base64_decode(std::string_view text);
 std::string base64url_encode(std::string_view raw);  // no padding
 
+// AES-256-CBC with OpenSSL's padding off, for protocols that pad by their own
+// rules (WeChat pads PKCS#7 to 32-byte blocks, not AES's 16). key is 32 bytes,
+// iv 16, and the input a whole number of 16-byte blocks. Encrypt throws
+// std::invalid_argument for wrong sizes; decrypt returns nullopt for them
+// (its input comes from the network).
+std::string aes_256_cbc_encrypt_nopad(std::string_view key, std::string_view iv, std::string_view plain);
+std::optional<std::string> aes_256_cbc_decrypt_nopad(std::string_view key, std::string_view iv,
+                                                     std::string_view cipher);
+
 // Compares in time independent of where the inputs differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -18,11 +18,12 @@ void global_init_once() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-}  // namespace
-
-HttpResponse http_post(const std::string& url, const std::string& body,
-                       const std::vector<std::pair<std::string, std::string>>& headers,
-                       std::chrono::milliseconds timeout) {
+// GET when body is null, POST otherwise: both share every option that makes
+// a request safe to make from the dispatcher (timeouts, no signals, http(s)
+// only).
+HttpResponse perform(const std::string& url, const std::string* body,
+                     const std::vector<std::pair<std::string, std::string>>& headers,
+                     std::chrono::milliseconds timeout) {
   global_init_once();
   HttpResponse out;
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
@@ -37,9 +38,13 @@ HttpResponse http_post(const std::string& url, const std::string& body,
   char error[CURL_ERROR_SIZE] = {0};
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  if (body) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body->size()));
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -53,6 +58,36 @@ HttpResponse http_post(const std::string& url, const std::string& body,
     return out;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
+  return out;
+}
+
+}  // namespace
+
+HttpResponse http_post(const std::string& url, const std::string& body,
+                       const std::vector<std::pair<std::string, std::string>>& headers,
+                       std::chrono::milliseconds timeout) {
+  return perform(url, &body, headers, timeout);
+}
+
+HttpResponse http_get(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                      std::chrono::milliseconds timeout) {
+  return perform(url, nullptr, headers, timeout);
+}
+
+std::string url_encode(std::string_view value) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (unsigned char c : value) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += digits[c >> 4];
+      out += digits[c & 15];
+    }
+  }
   return out;
 }
 

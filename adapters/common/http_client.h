@@ -3,6 +3,7 @@
 // decides what a status means for delivery.
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,5 +18,12 @@ struct HttpResponse {
 HttpResponse http_post(const std::string& url, const std::string& body,
                        const std::vector<std::pair<std::string, std::string>>& headers,
                        std::chrono::milliseconds timeout);
+// GET with no body; the query belongs in url (see url_encode).
+HttpResponse http_get(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                      std::chrono::milliseconds timeout);
+
+// Percent-encodes everything but RFC 3986's unreserved characters, for one
+// query parameter value.
+std::string url_encode(std::string_view value);
 
 }  // namespace omnigate::adapters

@@ -56,6 +56,16 @@ std::optional<schema::Channel> ChannelStore::find_by_token(const std::string& to
   return from_row(r, 0);
 }
 
+std::optional<schema::Channel> ChannelStore::find_by_public_key(const std::string& key) {
+  auto conn = pool_.acquire();
+  auto r = conn->exec_prepared(
+      "og_channel_by_key",
+      std::string("SELECT ") + kColumns + " FROM channels WHERE config ? 'key' AND config->>'key' = $1 AND deleted_at IS NULL",
+      {key});
+  if (r.rows() == 0) return std::nullopt;
+  return from_row(r, 0);
+}
+
 std::vector<schema::Channel> ChannelStore::list() {
   auto conn = pool_.acquire();
   auto r = conn->exec(std::string("SELECT ") + kColumns + " FROM channels WHERE deleted_at IS NULL ORDER BY id");

@@ -18,6 +18,8 @@ class ChannelStore {
   schema::Channel create(const schema::Channel& channel);  // fills id, timestamps
   std::optional<schema::Channel> get(std::int64_t id);
   std::optional<schema::Channel> find_by_token(const std::string& token);
+  // Web/app channels by the public key their clients send (config.key).
+  std::optional<schema::Channel> find_by_public_key(const std::string& key);
   std::vector<schema::Channel> list();
   // Writes name, config, secrets, enabled, token; false when not found.
   bool update(const schema::Channel& channel);

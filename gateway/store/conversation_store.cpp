@@ -74,4 +74,19 @@ std::optional<schema::Conversation> ConversationStore::get(std::int64_t id) {
   return from_row(r, 0);
 }
 
+std::vector<std::int64_t> ConversationStore::of_contact(std::int64_t channel_id, const std::string& external_id,
+                                                       const std::vector<std::int64_t>& resuming) {
+  auto conn = pool_.acquire();
+  auto r = conn->exec_prepared(
+      "og_conversations_of_contact",
+      "SELECT cv.id FROM contact_identities ci "
+      "JOIN conversations cv ON cv.contact_id = ci.contact_id AND cv.channel_id = ci.channel_id "
+      "WHERE ci.channel_id = $1 AND ci.external_id = $2 AND (cv.status <> 'resolved' OR cv.id = ANY($3::bigint[])) "
+      "ORDER BY cv.id",
+      {std::to_string(channel_id), external_id, db::array_literal(resuming)});
+  std::vector<std::int64_t> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(r.int64(i, 0));
+  return out;
+}
+
 }  // namespace omnigate::store

@@ -22,6 +22,11 @@ class ConversationStore {
   // throws std::invalid_argument for a malformed cursor.
   ConversationPage list(const std::string& cursor, int limit);
   std::optional<schema::Conversation> get(std::int64_t id);
+  // The conversations of the contact known on `channel_id` as `external_id`
+  // that are open, plus those of `resuming` that belong to that contact (a
+  // client can never resume someone else's conversation by guessing its id).
+  std::vector<std::int64_t> of_contact(std::int64_t channel_id, const std::string& external_id,
+                                       const std::vector<std::int64_t>& resuming);
 
  private:
   db::ConnectionPool& pool_;

@@ -4,8 +4,8 @@
 
 namespace omnigate::store {
 
-GroupCommit::GroupCommit(MessageStore& store, Options options, BatchObserver observer)
-    : store_(store), options_(options), observer_(std::move(observer)) {
+GroupCommit::GroupCommit(MessageStore& store, Options options, BatchObserver observer, CommitListener listener)
+    : store_(store), options_(options), observer_(std::move(observer)), listener_(std::move(listener)) {
   for (size_t i = 0; i < std::max<size_t>(1, options_.writers); ++i)
     writers_.emplace_back([this] { writer_loop(); });
 }
@@ -13,18 +13,25 @@ GroupCommit::GroupCommit(MessageStore& store, Options options, BatchObserver obs
 GroupCommit::~GroupCommit() { stop(); }
 
 std::future<std::vector<StoredMessage>> GroupCommit::submit(std::vector<schema::Message> messages) {
-  Request r{std::move(messages), {}};
-  auto future = r.done.get_future();
+  auto promise = std::make_shared<std::promise<std::vector<StoredMessage>>>();
+  auto future = promise->get_future();
+  submit(std::move(messages), [promise](std::vector<StoredMessage>* stored, std::exception_ptr error) {
+    if (error) promise->set_exception(error);
+    else promise->set_value(std::move(*stored));
+  });
+  return future;
+}
+
+void GroupCommit::submit(std::vector<schema::Message> messages, Callback done) {
   {
     std::lock_guard lk(mu_);
-    if (stopping_) {
-      r.done.set_exception(std::make_exception_ptr(std::runtime_error("the store is shutting down")));
-      return future;
+    if (!stopping_) {
+      pending_.push_back(Request{std::move(messages), std::move(done)});
+      cv_.notify_one();
+      return;
     }
-    pending_.push_back(std::move(r));
   }
-  cv_.notify_one();
-  return future;
+  done(nullptr, std::make_exception_ptr(std::runtime_error("the store is shutting down")));
 }
 
 void GroupCommit::stop() {
@@ -67,25 +74,12 @@ void GroupCommit::write(std::vector<Request>& batch) {
   std::vector<schema::Message> all;
   for (auto& r : batch) all.insert(all.end(), r.messages.begin(), r.messages.end());
   auto started = std::chrono::steady_clock::now();
+  std::vector<StoredMessage> stored;
   try {
-    auto stored = store_.ingest(all);
-    auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
-    {
-      std::lock_guard lk(mu_);
-      ++stats_.batches;
-      stats_.messages += all.size();
-    }
-    if (observer_) observer_(all.size(), took);
-    size_t at = 0;
-    for (auto& r : batch) {
-      std::vector<StoredMessage> mine(stored.begin() + static_cast<long>(at),
-                                      stored.begin() + static_cast<long>(at + r.messages.size()));
-      at += r.messages.size();
-      r.done.set_value(std::move(mine));
-    }
+    stored = store_.ingest(all);
   } catch (...) {
     if (batch.size() == 1) {
-      batch.front().done.set_exception(std::current_exception());
+      batch.front().done(nullptr, std::current_exception());
       return;
     }
     // One bad request must not fail its neighbours: retry each on its own.
@@ -94,7 +88,24 @@ void GroupCommit::write(std::vector<Request>& batch) {
       single.push_back(std::move(r));
       write(single);
     }
+    return;
   }
+  // Committed. From here on nothing may send the batch through again.
+  auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  {
+    std::lock_guard lk(mu_);
+    ++stats_.batches;
+    stats_.messages += all.size();
+  }
+  if (observer_) observer_(all.size(), took);
+  size_t at = 0;
+  for (auto& r : batch) {
+    std::vector<StoredMessage> mine(stored.begin() + static_cast<long>(at),
+                                    stored.begin() + static_cast<long>(at + r.messages.size()));
+    at += r.messages.size();
+    r.done(&mine, nullptr);
+  }
+  if (listener_) listener_(stored);
 }
 
 }  // namespace omnigate::store

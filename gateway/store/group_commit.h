@@ -28,8 +28,13 @@ class GroupCommit {
   };
   // Called once per committed batch with its message count (metrics).
   using BatchObserver = std::function<void(size_t messages, std::chrono::microseconds took)>;
+  // Called on the writer thread after each commit with what it stored
+  // (duplicates included, flagged): the realtime events start here.
+  using CommitListener = std::function<void(const std::vector<StoredMessage>&)>;
+  // Completion of one request: the stored messages, or the error.
+  using Callback = std::function<void(std::vector<StoredMessage>* stored, std::exception_ptr error)>;
 
-  GroupCommit(MessageStore& store, Options options, BatchObserver observer = {});
+  GroupCommit(MessageStore& store, Options options, BatchObserver observer = {}, CommitListener listener = {});
   ~GroupCommit();  // stop()
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -37,6 +42,10 @@ class GroupCommit {
   // The future holds one StoredMessage per input, or the store's exception.
   // After stop() it fails at once with std::runtime_error.
   std::future<std::vector<StoredMessage>> submit(std::vector<schema::Message> messages);
+  // The same, completed through `done` on a writer thread, for callers that
+  // must not block (the realtime hub's I/O threads). `done` and the commit
+  // listener must be quick and must not throw.
+  void submit(std::vector<schema::Message> messages, Callback done);
   // Finishes everything already submitted, then stops the writers.
   void stop();
   Stats stats() const;
@@ -44,7 +53,7 @@ class GroupCommit {
  private:
   struct Request {
     std::vector<schema::Message> messages;
-    std::promise<std::vector<StoredMessage>> done;
+    Callback done;
   };
   void writer_loop();
   void write(std::vector<Request>& batch);
@@ -52,6 +61,7 @@ class GroupCommit {
   MessageStore& store_;
   const Options options_;
   BatchObserver observer_;
+  CommitListener listener_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Request> pending_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "adapters/webhook/webhook_adapter.h"
 #include "gateway/db/pool.h"
 #include "gateway/logging.h"
@@ -15,7 +17,9 @@ namespace omnigate::testing {
 TestGateway::TestGateway(gateway::Config cfg) : db_(cfg.db.empty() ? fresh_database() : cfg.db) {
   cfg.db = db_;
   cfg.listen = "127.0.0.1:0";
-  cfg.log_level = "warn";
+  // OMNIGATE_TEST_LOG_LEVEL=debug shows the gateway's log while debugging a test.
+  const char* level = std::getenv("OMNIGATE_TEST_LOG_LEVEL");
+  cfg.log_level = level ? level : "warn";
   gateway::init_logging(cfg.log_level);
   {
     db::ConnectionPool pool(db_, 2);

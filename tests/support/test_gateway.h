@@ -20,6 +20,7 @@ class TestGateway {
   ~TestGateway();
 
   int port() const { return port_; }
+  int realtime_port() const { return gateway_->realtime_port(); }
   const std::string& db() const { return db_; }
   httplib::Client client() const;
   std::string admin_token();  // logs in as "admin"

@@ -1,0 +1,224 @@
+// The realtime hub with real WebSocket clients: visitor ↔ agent live, resume
+// with last_seq, idempotent sends, the size limit and Origin checks.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "gateway/db/pg.h"
+#include "schema/json.h"
+#include "tests/support/test_gateway.h"
+#include "tests/support/ws_client.h"
+
+using omnigate::testing::parse;
+using omnigate::testing::TestGateway;
+using omnigate::testing::WsClient;
+namespace db = omnigate::db;
+
+namespace {
+
+Json::Value web_channel(TestGateway& gw, const std::vector<std::string>& origins = {"http://shop.test"}) {
+  Json::Value config;
+  config["allowed_origins"] = Json::Value(Json::arrayValue);
+  for (const auto& o : origins) config["allowed_origins"].append(o);
+  return gw.create_channel("web", "site chat", config);
+}
+
+Json::Value hello(const Json::Value& channel, const std::string& visitor, const Json::Value& last_seq = Json::Value()) {
+  Json::Value h;
+  h["type"] = "hello";
+  h["channel"] = channel["config"]["key"];
+  h["visitor"] = visitor;
+  h["name"] = "Visitor " + visitor;
+  if (!last_seq.isNull()) h["last_seq"] = last_seq;
+  return h;
+}
+
+Json::Value send_frame(const std::string& client_msg_id, const std::string& text) {
+  Json::Value s;
+  s["type"] = "send";
+  s["client_msg_id"] = client_msg_id;
+  s["text"] = text;
+  return s;
+}
+
+httplib::Result agent_reply(TestGateway& gw, const std::string& token, std::int64_t conversation, const std::string& text) {
+  Json::Value body;
+  body["text"] = text;
+  return gw.client().Post("/v1/conversations/" + std::to_string(conversation) + "/messages",
+                          {{"Authorization", "Bearer " + token}}, omnigate::schema::write_json(body), "application/json");
+}
+
+TEST(Realtime, VisitorAndAgentTalkLive) {
+  TestGateway gw;
+  auto channel = web_channel(gw);
+  EXPECT_TRUE(channel["config"]["key"].asString().starts_with("wk_"));
+  std::string token = gw.agent_token();
+  WsClient agent(gw.realtime_port(), "/v1/ws/agent?token=" + token);
+  WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  visitor.send(hello(channel, "v-1"));
+  auto welcome = visitor.receive_type("welcome");
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ((*welcome)["conversations"].size(), 0u);
+
+  visitor.send(send_frame("c-1", "有人吗？"));
+  auto ack = visitor.receive_type("ack");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ((*ack)["client_msg_id"].asString(), "c-1");
+  EXPECT_EQ((*ack)["seq"].asInt64(), 1);
+  std::int64_t conversation = (*ack)["conversation"].asInt64();
+
+  auto created = agent.receive_type("message.created");
+  ASSERT_TRUE(created);
+  EXPECT_EQ((*created)["message"]["parts"][0]["text"].asString(), "有人吗？");
+  EXPECT_EQ((*created)["conversation"].asInt64(), conversation);
+  EXPECT_EQ((*created)["message"]["sender"]["id"].asString(), "v-1");
+
+  ASSERT_EQ(agent_reply(gw, token, conversation, "您好，请问有什么可以帮您？")->status, 201);
+  // The visitor sees its own message echoed (seq 1), then the reply (seq 2).
+  std::vector<Json::Value> msgs;
+  for (int i = 0; i < 2; ++i) {
+    auto m = visitor.receive_type("message");
+    ASSERT_TRUE(m);
+    msgs.push_back(*m);
+  }
+  EXPECT_EQ(msgs[0]["message"]["seq"].asInt64(), 1);
+  EXPECT_EQ(msgs[1]["message"]["seq"].asInt64(), 2);
+  EXPECT_EQ(msgs[1]["message"]["parts"][0]["text"].asString(), "您好，请问有什么可以帮您？");
+  EXPECT_EQ(msgs[1]["message"]["direction"].asString(), "out");
+}
+
+TEST(Realtime, ReconnectWithLastSeqGetsExactlyWhatWasMissedInOrder) {
+  TestGateway gw;
+  auto channel = web_channel(gw);
+  std::string token = gw.agent_token();
+  std::int64_t conversation = 0;
+  std::int64_t seen = 0;
+  {
+    WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+    visitor.send(hello(channel, "v-2"));
+    ASSERT_TRUE(visitor.receive_type("welcome"));
+    visitor.send(send_frame("c-1", "hello"));
+    auto ack = visitor.receive_type("ack");
+    ASSERT_TRUE(ack);
+    conversation = (*ack)["conversation"].asInt64();
+    seen = (*ack)["seq"].asInt64();
+    visitor.close();
+  }
+  for (int i = 1; i <= 3; ++i) ASSERT_EQ(agent_reply(gw, token, conversation, "reply " + std::to_string(i))->status, 201);
+  // A private note in between is never shown to the visitor.
+  gw.client().Post("/v1/conversations/" + std::to_string(conversation) + "/messages",
+                   {{"Authorization", "Bearer " + token}}, R"({"text":"internal","private":true})", "application/json");
+
+  WsClient again(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  Json::Value last;
+  last[std::to_string(conversation)] = Json::Int64(seen);
+  again.send(hello(channel, "v-2", last));
+  ASSERT_TRUE(again.receive_type("welcome"));
+  std::vector<std::string> texts;
+  std::vector<std::int64_t> seqs;
+  while (auto m = again.receive_type("message", std::chrono::milliseconds(800))) {
+    texts.push_back((*m)["message"]["parts"][0]["text"].asString());
+    seqs.push_back((*m)["message"]["seq"].asInt64());
+  }
+  ASSERT_EQ(texts.size(), 3u);
+  EXPECT_EQ(texts[0], "reply 1");
+  EXPECT_EQ(texts[1], "reply 2");
+  EXPECT_EQ(texts[2], "reply 3");
+  EXPECT_EQ(seqs[0], seen + 1);
+  EXPECT_EQ(seqs[2], seen + 3);
+}
+
+TEST(Realtime, TheSameClientMsgIdTwiceStoresOneMessage) {
+  TestGateway gw;
+  auto channel = web_channel(gw);
+  WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  visitor.send(hello(channel, "v-3"));
+  ASSERT_TRUE(visitor.receive_type("welcome"));
+  visitor.send(send_frame("same", "once"));
+  auto first = visitor.receive_type("ack");
+  visitor.send(send_frame("same", "once"));
+  auto second = visitor.receive_type("ack");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ((*first)["id"], (*second)["id"]);
+  EXPECT_TRUE((*second)["duplicate"].asBool());
+  db::PgConnection c(gw.db());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM messages").int64(0, 0), 1);
+}
+
+TEST(Realtime, OversizeFrameIsClosedWithPolicyViolationAndTheProcessIsUnharmed) {
+  omnigate::gateway::Config cfg;
+  cfg.realtime_max_message_bytes = 4096;
+  TestGateway gw(cfg);
+  auto channel = web_channel(gw);
+  WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  visitor.send(hello(channel, "v-4"));
+  ASSERT_TRUE(visitor.receive_type("welcome"));
+  visitor.send(send_frame("big", std::string(10000, 'x')));
+  EXPECT_FALSE(visitor.receive(std::chrono::seconds(3)));
+  EXPECT_TRUE(visitor.closed());
+  EXPECT_EQ(visitor.close_code(), 1008) << visitor.error();
+  // Others carry on.
+  WsClient other(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  other.send(hello(channel, "v-5"));
+  EXPECT_TRUE(other.receive_type("welcome"));
+  EXPECT_EQ(gw.client().Get("/healthz")->status, 200);
+}
+
+TEST(Realtime, ABadOriginIsRefused) {
+  TestGateway gw;
+  auto channel = web_channel(gw, {"https://shop.example"});
+  std::string key = channel["config"]["key"].asString();
+  // Key in the URL: refused before the upgrade.
+  EXPECT_EQ(omnigate::testing::upgrade_status(gw.realtime_port(), "/v1/ws/visitor?channel=" + key, "https://evil.example"), 403);
+  EXPECT_EQ(omnigate::testing::upgrade_status(gw.realtime_port(), "/v1/ws/visitor?channel=" + key, "https://shop.example"), 101);
+  // Key in hello: an error frame and a policy close.
+  WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "https://evil.example");
+  visitor.send(hello(channel, "v-6"));
+  auto err = visitor.receive_type("error");
+  ASSERT_TRUE(err);
+  EXPECT_EQ((*err)["code"].asString(), "origin_not_allowed");
+  EXPECT_FALSE(visitor.receive(std::chrono::seconds(2)));
+  EXPECT_EQ(visitor.close_code(), 1008);
+}
+
+TEST(Realtime, AgentsNeedAValidToken) {
+  TestGateway gw;
+  EXPECT_EQ(omnigate::testing::upgrade_status(gw.realtime_port(), "/v1/ws/agent?token=nope", "http://x"), 401);
+  EXPECT_EQ(omnigate::testing::upgrade_status(gw.realtime_port(), "/v1/ws/agent", "http://x"), 401);
+  EXPECT_EQ(omnigate::testing::upgrade_status(gw.realtime_port(), "/v1/ws/nothing", "http://x"), 404);
+}
+
+TEST(Realtime, AVisitorCannotResumeSomeoneElsesConversation) {
+  TestGateway gw;
+  auto channel = web_channel(gw);
+  std::int64_t theirs = 0;
+  {
+    WsClient owner(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+    owner.send(hello(channel, "owner"));
+    ASSERT_TRUE(owner.receive_type("welcome"));
+    owner.send(send_frame("x", "my secret order number"));
+    theirs = (*owner.receive_type("ack"))["conversation"].asInt64();
+  }
+  WsClient intruder(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  Json::Value last;
+  last[std::to_string(theirs)] = 0;
+  intruder.send(hello(channel, "intruder", last));
+  auto welcome = intruder.receive_type("welcome");
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ((*welcome)["conversations"].size(), 0u);
+  EXPECT_FALSE(intruder.receive_type("message", std::chrono::milliseconds(500)));
+}
+
+TEST(Realtime, ShutdownClosesSocketsWithACloseFrame) {
+  auto gw = std::make_unique<TestGateway>();
+  auto channel = web_channel(*gw);
+  WsClient visitor(gw->realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  visitor.send(hello(channel, "v-7"));
+  ASSERT_TRUE(visitor.receive_type("welcome"));
+  std::thread stopper([&] { gw.reset(); });
+  EXPECT_FALSE(visitor.receive(std::chrono::seconds(5)));
+  stopper.join();
+  EXPECT_EQ(visitor.close_code(), 1001);
+}
+
+}  // namespace
