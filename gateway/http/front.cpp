@@ -55,6 +55,7 @@ Front::Front(Services& services) : services_(services) {
   add_auth_routes(*this);
   add_channel_routes(*this);
   add_conversation_routes(*this);
+  add_widget_routes(*this);
 }
 
 void Front::route(const char* method, const std::string& pattern, const std::string& name, Handler handler) {

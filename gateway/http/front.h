@@ -42,5 +42,6 @@ void add_auth_routes(Front& front);
 void add_channel_routes(Front& front);
 void add_hook_routes(Front& front);
 void add_conversation_routes(Front& front);
+void add_widget_routes(Front& front);
 
 }  // namespace omnigate::gateway::http

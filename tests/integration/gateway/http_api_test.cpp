@@ -189,3 +189,25 @@ TEST(HttpApi, ConversationsAndHistoryArePaged) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HttpApi, ServesTheWidgetAndTheDemoPage) {
+  TestGateway gw;
+  auto c = gw.client();
+  auto js = c.Get("/widget.js");
+  ASSERT_EQ(js->status, 200);
+  EXPECT_EQ(js->get_header_value("Content-Type"), "application/javascript; charset=utf-8");
+  EXPECT_GT(js->body.size(), 1000u);
+  EXPECT_EQ(c.Get("/widget.css")->status, 200);
+  expect_error(c.Get("/demo"), 404, "no_web_channel");
+  auto channel = gw.create_channel("web", "site");
+  std::string key = channel["config"]["key"].asString();
+  auto demo = c.Get("/demo");
+  ASSERT_EQ(demo->status, 200);
+  EXPECT_NE(demo->body.find("data-channel=\"" + key + "\""), std::string::npos);
+  EXPECT_EQ(demo->body.find("{{CHANNEL_KEY}}"), std::string::npos);
+  expect_error(c.Get("/demo?channel=%3Cscript%3E"), 400, "bad_request");
+}
+
+}  // namespace
