@@ -13,6 +13,7 @@ Gateway::~Gateway() {
   // Order matters: writers finish before the pool, the pool before the cluster.
   front_.reset();
   if (realtime_) realtime_->stop();
+  if (bus_) bus_->stop();
   if (dispatcher_) dispatcher_->stop();
   if (group_commit_) group_commit_->stop();
   group_commit_.reset();
@@ -40,7 +41,7 @@ int Gateway::start() {
                                                  "Time to persist and commit one group-commit batch");
   Histogram& batch_size = metrics_->histogram("omnigate_ingest_batch_messages", "Messages per group-commit batch", "",
                                               {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
-  bus_ = std::make_unique<realtime::LocalEventBus>();
+  bus_ = std::make_unique<realtime::PgEventBus>(database_->conninfo(), *messages_, *pool_);
   hub_ = std::make_unique<realtime::Hub>();
   realtime::Hub* hub = hub_.get();
   bus_->subscribe([hub](const realtime::MessageEvent& e) { hub->on_event(e); });
@@ -54,8 +55,10 @@ int Gateway::start() {
         batch_size.observe(static_cast<double>(n));
       },
       [bus](const std::vector<store::StoredMessage>& stored) {
+        std::vector<realtime::MessageEvent> events;
         for (const auto& s : stored)
-          if (!s.duplicate) bus->publish({s.message});
+          if (!s.duplicate) events.push_back({s.message});
+        bus->publish(events);
       });
   db::ConnectionPool* pool = pool_.get();
   metrics_->gauge("omnigate_db_pool_size", "Most connections the pool opens", [pool] { return double(pool->stats().size); });
@@ -98,6 +101,7 @@ int Gateway::start() {
   realtime_ = std::make_unique<realtime::Server>(ro, *services_, *hub_);
   realtime_port_ = realtime_->bind();
   realtime_->start();
+  bus_->start();
   spdlog::info("event=gateway.realtime_listening address={} port={}", q(ro.listen), realtime_port_);
   if (config_.outbox_workers > 0) dispatcher_->start();
   spdlog::info("event=gateway.listening http={} port={}", q(config_.listen), port);
@@ -110,6 +114,7 @@ void Gateway::run() {
   serving_ = false;
   spdlog::info("event=gateway.draining");
   realtime_->stop();
+  bus_->stop();
   dispatcher_->stop();
   group_commit_->stop();
   auto st = group_commit_->stats();

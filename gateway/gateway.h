@@ -9,6 +9,7 @@
 #include "gateway/http/front.h"
 #include "gateway/realtime/event_bus.h"
 #include "gateway/realtime/hub.h"
+#include "gateway/realtime/pg_event_bus.h"
 #include "gateway/realtime/server.h"
 #include "gateway/services.h"
 
@@ -45,7 +46,7 @@ class Gateway {
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<http::Front> front_;
-  std::unique_ptr<realtime::LocalEventBus> bus_;
+  std::unique_ptr<realtime::PgEventBus> bus_;
   std::unique_ptr<realtime::Hub> hub_;
   std::unique_ptr<realtime::Server> realtime_;
   int realtime_port_ = 0;

@@ -16,6 +16,8 @@ namespace {
 Json::Value channel_json(const schema::Channel& c) {
   Json::Value v = schema::to_json(c, /*include_secrets=*/true);
   v["inbound_url"] = "/v1/hooks/" + c.token;
+  // Web and app channels: the public key clients send in hello.
+  if (c.config.isMember("key")) v["key"] = c.config["key"];
   return v;
 }
 

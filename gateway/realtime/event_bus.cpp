@@ -2,13 +2,14 @@
 
 namespace omnigate::gateway::realtime {
 
-void LocalEventBus::publish(const MessageEvent& event) {
+void LocalEventBus::publish(const std::vector<MessageEvent>& events) {
   std::vector<Handler> handlers;
   {
     std::lock_guard lk(mu_);
     handlers = handlers_;
   }
-  for (const auto& h : handlers) h(event);
+  for (const auto& e : events)
+    for (const auto& h : handlers) h(e);
 }
 
 void LocalEventBus::subscribe(Handler handler) {

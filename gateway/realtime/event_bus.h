@@ -20,13 +20,16 @@ class EventBus {
  public:
   using Handler = std::function<void(const MessageEvent&)>;
   virtual ~EventBus() = default;
-  virtual void publish(const MessageEvent& event) = 0;
+  // Events of one commit, in seq order per conversation.
+  virtual void publish(const std::vector<MessageEvent>& events) = 0;
   virtual void subscribe(Handler handler) = 0;
 };
 
+// In-process fan-out: what a single node needs, and the local half of the
+// PostgreSQL bus.
 class LocalEventBus : public EventBus {
  public:
-  void publish(const MessageEvent& event) override;
+  void publish(const std::vector<MessageEvent>& events) override;
   void subscribe(Handler handler) override;
 
  private:

@@ -27,9 +27,27 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-constexpr int kReplayLimit = 500;  // messages per conversation on resume
+constexpr int kReplayLimit = 500;  // messages per store read when resuming or filling a gap
 
 std::string frame(const Json::Value& v) { return schema::write_json(v); }
+
+// What a visitor may see of a message: no internal ids, metadata (their own
+// IP and user agent among it) or delivery bookkeeping. Their own messages
+// carry the client_msg_id they were sent with, so every tab can match them.
+Json::Value visitor_message(const schema::Message& m) {
+  Json::Value full = schema::to_json(m);
+  Json::Value v(Json::objectValue);
+  for (const char* key : {"id", "seq", "direction", "parts", "created_at"})
+    if (full.isMember(key)) v[key] = full[key];
+  v["sender"]["type"] = full["sender"]["type"];
+  if (m.sender.type != schema::SenderType::contact && !m.sender.name.empty()) v["sender"]["name"] = m.sender.name;
+  // Visitor sends are stored with external_id "v:<visitor>:<client_msg_id>".
+  if (m.sender.type == schema::SenderType::contact && m.external_id.starts_with("v:")) {
+    auto second = m.external_id.find(':', 2);
+    if (second != std::string::npos) v["client_msg_id"] = m.external_id.substr(second + 1);
+  }
+  return v;
+}
 
 Json::Value error_frame(const std::string& code, const std::string& message) {
   Json::Value e(Json::objectValue);
@@ -293,7 +311,15 @@ void Session::on_read(beast::error_code ec) {
   } catch (const schema::InvalidJson& e) {
     fail("bad_frame", e.what());
   } catch (const adapters::AdapterError& e) {
-    fail(e.code(), e.what());
+    Json::Value err = error_frame(e.code(), e.what());
+    // So the client can mark that message failed at once.
+    Json::Value parsed;
+    try {
+      parsed = schema::parse_json(text);
+    } catch (const schema::InvalidJson&) {
+    }
+    if (parsed.isObject() && parsed["client_msg_id"].isString()) err["client_msg_id"] = parsed["client_msg_id"];
+    send(frame(err));
   }
   if (!closing_) read();
 }
@@ -413,8 +439,13 @@ void Session::replay(std::vector<std::int64_t> conversations, std::map<std::int6
     std::vector<schema::Message> history;
     try {
       for (auto c : conversations) {
-        auto page = self->server_.services.messages.history(c, after[c], kReplayLimit);
-        history.insert(history.end(), page.items.begin(), page.items.end());
+        std::int64_t from = after[c];
+        for (;;) {  // page until caught up
+          auto page = self->server_.services.messages.history(c, from, kReplayLimit);
+          history.insert(history.end(), page.items.begin(), page.items.end());
+          if (!page.more || page.items.empty()) break;
+          from = page.items.back().seq;
+        }
       }
     } catch (const std::exception& e) {
       spdlog::warn("event=realtime.replay_failed error={}", q(e.what()));
@@ -466,7 +497,7 @@ void Session::deliver_ordered(const schema::Message& m) {
   Json::Value out(Json::objectValue);
   out["type"] = "message";
   out["conversation"] = Json::Int64(m.conversation_id);
-  out["message"] = schema::to_json(m);
+  out["message"] = visitor_message(m);
   send(frame(out));
 }
 

@@ -152,6 +152,18 @@ HistoryPage MessageStore::history(std::int64_t conversation_id, std::int64_t aft
   return page;
 }
 
+std::vector<schema::Message> MessageStore::by_ids(const std::vector<std::int64_t>& ids) {
+  std::vector<schema::Message> out;
+  if (ids.empty()) return out;
+  auto conn = pool_.acquire();
+  auto r = conn->exec_prepared("og_messages_by_ids",
+                               std::string("SELECT ") + kMessageColumns +
+                                   " FROM messages m WHERE m.id = ANY($1::bigint[]) ORDER BY m.conversation_id, m.seq",
+                               {db::array_literal(ids)});
+  for (int i = 0; i < r.rows(); ++i) out.push_back(message_from_row(r, i));
+  return out;
+}
+
 std::int64_t MessageStore::count_messages(std::int64_t channel_id) {
   auto conn = pool_.acquire();
   return conn->exec("SELECT count(*) FROM messages WHERE channel_id = $1", {std::to_string(channel_id)})

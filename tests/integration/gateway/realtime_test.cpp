@@ -51,7 +51,8 @@ httplib::Result agent_reply(TestGateway& gw, const std::string& token, std::int6
 TEST(Realtime, VisitorAndAgentTalkLive) {
   TestGateway gw;
   auto channel = web_channel(gw);
-  EXPECT_TRUE(channel["config"]["key"].asString().starts_with("wk_"));
+  EXPECT_TRUE(channel["key"].asString().starts_with("wk_"));
+  EXPECT_EQ(channel["key"], channel["config"]["key"]);
   std::string token = gw.agent_token();
   WsClient agent(gw.realtime_port(), "/v1/ws/agent?token=" + token);
   WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
@@ -82,7 +83,11 @@ TEST(Realtime, VisitorAndAgentTalkLive) {
     msgs.push_back(*m);
   }
   EXPECT_EQ(msgs[0]["message"]["seq"].asInt64(), 1);
+  EXPECT_EQ(msgs[0]["message"]["client_msg_id"].asString(), "c-1");
+  EXPECT_FALSE(msgs[0]["message"].isMember("metadata")) << "visitors never see metadata (their IP, user agent)";
   EXPECT_EQ(msgs[1]["message"]["seq"].asInt64(), 2);
+  EXPECT_EQ(msgs[1]["message"]["sender"]["type"].asString(), "agent");
+  EXPECT_FALSE(msgs[1]["message"]["sender"].isMember("id"));
   EXPECT_EQ(msgs[1]["message"]["parts"][0]["text"].asString(), "您好，请问有什么可以帮您？");
   EXPECT_EQ(msgs[1]["message"]["direction"].asString(), "out");
 }
@@ -219,6 +224,44 @@ TEST(Realtime, ShutdownClosesSocketsWithACloseFrame) {
   EXPECT_FALSE(visitor.receive(std::chrono::seconds(5)));
   stopper.join();
   EXPECT_EQ(visitor.close_code(), 1001);
+}
+
+}  // namespace
+
+namespace {
+
+// Cross-node: a visitor on node A and an agent on node B of one database talk
+// live through the PostgreSQL event bus.
+TEST(Realtime, VisitorAndAgentOnDifferentNodesTalkLive) {
+  TestGateway node_a;
+  omnigate::gateway::Config cfg_b;
+  cfg_b.db = node_a.db();
+  TestGateway node_b(cfg_b);
+  auto channel = web_channel(node_a);
+  std::string token = node_b.agent_token();
+  WsClient agent_on_b(node_b.realtime_port(), "/v1/ws/agent?token=" + token);
+  WsClient visitor_on_a(node_a.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  visitor_on_a.send(hello(channel, "traveller"));
+  ASSERT_TRUE(visitor_on_a.receive_type("welcome"));
+  visitor_on_a.send(send_frame("c-1", "from node A"));
+  auto ack = visitor_on_a.receive_type("ack");
+  ASSERT_TRUE(ack);
+  auto created = agent_on_b.receive_type("message.created");
+  ASSERT_TRUE(created) << "node B never heard of the message";
+  EXPECT_EQ((*created)["message"]["parts"][0]["text"].asString(), "from node A");
+
+  std::int64_t conversation = (*ack)["conversation"].asInt64();
+  ASSERT_EQ(agent_reply(node_b, token, conversation, "answered on node B")->status, 201);
+  std::optional<Json::Value> reply;
+  while (auto m = visitor_on_a.receive_type("message")) {
+    if ((*m)["message"]["direction"].asString() == "out") {
+      reply = m;
+      break;
+    }
+  }
+  ASSERT_TRUE(reply) << "node A never pushed the reply";
+  EXPECT_EQ((*reply)["message"]["parts"][0]["text"].asString(), "answered on node B");
+  EXPECT_EQ((*reply)["message"]["seq"].asInt64(), 2);
 }
 
 }  // namespace

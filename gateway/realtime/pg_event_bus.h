@@ -1,0 +1,43 @@
+#pragma once
+// The event bus across gateway nodes, on PostgreSQL LISTEN/NOTIFY. Events
+// reach this node's subscribers at once (LocalEventBus); other nodes get a
+// NOTIFY with the message ids (payloads stay far below PostgreSQL's 8000
+// byte limit) and read the messages from the store. Ordering across nodes is
+// per NOTIFY, not per commit; visitor sessions put each conversation back in
+// seq order and fill any gap from the store, so nothing is lost or doubled.
+// A listener that loses its connection reconnects; events notified while it
+// was away are not replayed live, but clients recover them on resume.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "gateway/realtime/event_bus.h"
+#include "gateway/store/message_store.h"
+
+namespace omnigate::gateway::realtime {
+
+class PgEventBus : public EventBus {
+ public:
+  PgEventBus(std::string conninfo, store::MessageStore& messages, db::ConnectionPool& pool);
+  ~PgEventBus() override;
+  void publish(const std::vector<MessageEvent>& events) override;
+  void subscribe(Handler handler) override;
+  void start();  // begins listening
+  void stop();
+  const std::string& node_id() const { return node_id_; }
+
+ private:
+  void listen_loop();
+  void deliver_remote(const std::string& payload);
+
+  std::string conninfo_;
+  store::MessageStore& messages_;
+  db::ConnectionPool& pool_;
+  std::string node_id_;
+  LocalEventBus local_;
+  std::atomic<bool> stopping_{false};
+  std::thread listener_;
+};
+
+}  // namespace omnigate::gateway::realtime
