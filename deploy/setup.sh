@@ -10,12 +10,15 @@ packages=(
   libxml2-dev libboost1.81-dev libgmime-3.0-dev libfmt-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql wrk curl ca-certificates
+  chromium   # the widget's browser tests (tests/e2e)
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js for the browser tests: Debian's, unless a node is already installed.
+command -v node >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "omnigate setup: installing ${missing[*]}" >&2
