@@ -44,7 +44,7 @@ void Config::apply_json(const Json::Value& j) {
                                 "ingest_timeout_ms", "token_ttl_s",
                                 "outbox_workers", "outbox_backoff_base_ms", "outbox_max_attempts",
                                 "realtime_threads", "realtime_max_message_bytes", "realtime_idle_timeout_s",
-                                "realtime_send_queue"};
+                                "realtime_send_queue", "cluster_events"};
   for (const auto& key : j.getMemberNames()) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
@@ -55,6 +55,7 @@ void Config::apply_json(const Json::Value& j) {
   str("db", db);
   str("data_dir", data_dir);
   str("log_level", log_level);
+  str("cluster_events", cluster_events);
   num("http_threads", http_threads);
   num("max_body_bytes", max_body_bytes);
   num("db_pool_size", db_pool_size);
@@ -109,6 +110,8 @@ void Config::validate() const {
   if (ingest_max_batch < 1) throw ConfigError("ingest_max_batch: expected at least 1");
   if (ingest_timeout_ms < 100) throw ConfigError("ingest_timeout_ms: expected at least 100");
   if (token_ttl_s < 60) throw ConfigError("token_ttl_s: expected at least 60");
+  if (cluster_events != "auto" && cluster_events != "on" && cluster_events != "off")
+    throw ConfigError("cluster_events: expected auto, on or off");
   if (realtime_threads < 1 || realtime_threads > 64) throw ConfigError("realtime_threads: expected 1..64");
   if (realtime_max_message_bytes < 1024) throw ConfigError("realtime_max_message_bytes: expected at least 1024");
   if (realtime_idle_timeout_s < 2) throw ConfigError("realtime_idle_timeout_s: expected at least 2");

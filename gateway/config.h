@@ -37,6 +37,11 @@ struct Config {
   int realtime_max_message_bytes = 64 * 1024;
   int realtime_idle_timeout_s = 60;    // pings every half of it; silent sockets are dropped
   int realtime_send_queue = 256;       // frames queued for one slow reader before it is dropped
+  // Share live events with other gateway nodes over LISTEN/NOTIFY: "auto"
+  // is on with --db (nodes may share that server) and off with the embedded
+  // database (only this process uses it), sparing every commit a NOTIFY.
+  std::string cluster_events = "auto";
+  bool cluster_events_enabled() const { return cluster_events == "on" || (cluster_events == "auto" && !db.empty()); }
   int outbox_workers = 2;             // delivery threads per node (0: this node does not deliver)
   int outbox_backoff_base_ms = 2000;  // first retry delay; doubles per attempt up to 10 min
   int outbox_max_attempts = 12;

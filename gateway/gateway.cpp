@@ -41,7 +41,8 @@ int Gateway::start() {
                                                  "Time to persist and commit one group-commit batch");
   Histogram& batch_size = metrics_->histogram("omnigate_ingest_batch_messages", "Messages per group-commit batch", "",
                                               {1, 2, 4, 8, 16, 32, 64, 128, 256, 512});
-  bus_ = std::make_unique<realtime::PgEventBus>(database_->conninfo(), *messages_, *pool_);
+  bus_ = std::make_unique<realtime::PgEventBus>(database_->conninfo(), *messages_, *pool_,
+                                                config_.cluster_events_enabled());
   hub_ = std::make_unique<realtime::Hub>();
   realtime::Hub* hub = hub_.get();
   bus_->subscribe([hub](const realtime::MessageEvent& e) { hub->on_event(e); });

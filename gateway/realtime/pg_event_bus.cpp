@@ -14,8 +14,8 @@ constexpr size_t kIdsPerNotify = 500;  // ~10 bytes an id: well under 8000 bytes
 
 }  // namespace
 
-PgEventBus::PgEventBus(std::string conninfo, store::MessageStore& messages, db::ConnectionPool& pool)
-    : conninfo_(std::move(conninfo)), messages_(messages), pool_(pool), node_id_(crypto::random_token(9)) {}
+PgEventBus::PgEventBus(std::string conninfo, store::MessageStore& messages, db::ConnectionPool& pool, bool share)
+    : conninfo_(std::move(conninfo)), messages_(messages), pool_(pool), node_id_(crypto::random_token(9)), share_(share) {}
 
 PgEventBus::~PgEventBus() { stop(); }
 
@@ -23,7 +23,7 @@ void PgEventBus::subscribe(Handler handler) { local_.subscribe(std::move(handler
 
 void PgEventBus::publish(const std::vector<MessageEvent>& events) {
   local_.publish(events);
-  if (events.empty()) return;
+  if (events.empty() || !share_) return;
   try {
     auto conn = pool_.acquire();
     for (size_t at = 0; at < events.size(); at += kIdsPerNotify) {
@@ -41,7 +41,7 @@ void PgEventBus::publish(const std::vector<MessageEvent>& events) {
 }
 
 void PgEventBus::start() {
-  listener_ = std::thread([this] { listen_loop(); });
+  if (share_) listener_ = std::thread([this] { listen_loop(); });
 }
 
 void PgEventBus::stop() {

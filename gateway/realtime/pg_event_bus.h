@@ -19,7 +19,8 @@ namespace omnigate::gateway::realtime {
 
 class PgEventBus : public EventBus {
  public:
-  PgEventBus(std::string conninfo, store::MessageStore& messages, db::ConnectionPool& pool);
+  // With `share` false it is a local bus: no NOTIFY, no listener (one node).
+  PgEventBus(std::string conninfo, store::MessageStore& messages, db::ConnectionPool& pool, bool share = true);
   ~PgEventBus() override;
   void publish(const std::vector<MessageEvent>& events) override;
   void subscribe(Handler handler) override;
@@ -35,6 +36,7 @@ class PgEventBus : public EventBus {
   store::MessageStore& messages_;
   db::ConnectionPool& pool_;
   std::string node_id_;
+  const bool share_;
   LocalEventBus local_;
   std::atomic<bool> stopping_{false};
   std::thread listener_;
