@@ -88,7 +88,7 @@ int Gateway::start() {
 
   services_ = std::make_unique<Services>(Services{config_, *pool_, *messages_, *channels_, *agents_, *conversations_,
                                                   *group_commit_, *channel_cache_, *adapters_, *metrics_,
-                                                  *dispatcher_});
+                                                  *dispatcher_, *hub_});
   front_ = std::make_unique<http::Front>(*services_);
   int port = front_->bind();
   realtime::ServerOptions ro;

@@ -6,6 +6,7 @@
 #include "gateway/db/pool.h"
 #include "gateway/metrics.h"
 #include "gateway/outbox/dispatcher.h"
+#include "gateway/realtime/hub.h"
 #include "gateway/store/agent_store.h"
 #include "gateway/store/channel_store.h"
 #include "gateway/store/conversation_store.h"
@@ -26,6 +27,7 @@ struct Services {
   const adapters::Registry& adapters;
   Metrics& metrics;
   Dispatcher& dispatcher;
+  realtime::Hub& hub;
 };
 
 }  // namespace omnigate::gateway

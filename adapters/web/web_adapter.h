@@ -5,6 +5,7 @@
 // browser origins), turning a visitor's `send` frame into the model, and
 // delivery (a reply is delivered once stored: the hub pushes it to the
 // visitor's live sockets, and a visitor who is away gets it on resume).
+// Visitor frames become messages through adapters/common/visitor.h.
 //
 // Config: {"key": public key (generated), "allowed_origins": ["https://shop.example", ...]}
 // An empty allowed_origins list accepts any origin (fine for trying it out;
@@ -17,22 +18,7 @@
 
 namespace omnigate::adapters::web {
 
-// What a visitor said about themselves in `hello`, and what their socket tells.
-struct Visitor {
-  std::string id;
-  std::string name;
-  std::string page_url;
-  std::string language;
-  std::string user_agent;
-  std::string ip;
-};
-
 bool origin_allowed(const schema::Channel& channel, const std::string& origin);
-
-// A visitor's {"type":"send","client_msg_id","text"|"parts"} frame as a
-// message. client_msg_id makes retries idempotent per visitor. Throws
-// AdapterError (400) for a malformed frame.
-schema::Message message_from_send(const schema::Channel& channel, const Visitor& visitor, const Json::Value& frame);
 
 class WebAdapter : public Adapter {
  public:

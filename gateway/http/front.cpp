@@ -56,6 +56,7 @@ Front::Front(Services& services) : services_(services) {
   add_channel_routes(*this);
   add_conversation_routes(*this);
   add_widget_routes(*this);
+  add_app_routes(*this);
 }
 
 void Front::route(const char* method, const std::string& pattern, const std::string& name, Handler handler) {

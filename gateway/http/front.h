@@ -43,5 +43,6 @@ void add_channel_routes(Front& front);
 void add_hook_routes(Front& front);
 void add_conversation_routes(Front& front);
 void add_widget_routes(Front& front);
+void add_app_routes(Front& front);
 
 }  // namespace omnigate::gateway::http

@@ -13,7 +13,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "adapters/app/app_adapter.h"
 #include "adapters/web/web_adapter.h"
+#include "gateway/realtime/visitor_view.h"
 #include "gateway/logging.h"
 #include "schema/json.h"
 
@@ -30,24 +32,6 @@ namespace {
 constexpr int kReplayLimit = 500;  // messages per store read when resuming or filling a gap
 
 std::string frame(const Json::Value& v) { return schema::write_json(v); }
-
-// What a visitor may see of a message: no internal ids, metadata (their own
-// IP and user agent among it) or delivery bookkeeping. Their own messages
-// carry the client_msg_id they were sent with, so every tab can match them.
-Json::Value visitor_message(const schema::Message& m) {
-  Json::Value full = schema::to_json(m);
-  Json::Value v(Json::objectValue);
-  for (const char* key : {"id", "seq", "direction", "parts", "created_at"})
-    if (full.isMember(key)) v[key] = full[key];
-  v["sender"]["type"] = full["sender"]["type"];
-  if (m.sender.type != schema::SenderType::contact && !m.sender.name.empty()) v["sender"]["name"] = m.sender.name;
-  // Visitor sends are stored with external_id "v:<visitor>:<client_msg_id>".
-  if (m.sender.type == schema::SenderType::contact && m.external_id.starts_with("v:")) {
-    auto second = m.external_id.find(':', 2);
-    if (second != std::string::npos) v["client_msg_id"] = m.external_id.substr(second + 1);
-  }
-  return v;
-}
 
 Json::Value error_frame(const std::string& code, const std::string& message) {
   Json::Value e(Json::objectValue);
@@ -122,7 +106,7 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
 
   // Visitor state.
   std::optional<schema::Channel> channel_;
-  adapters::web::Visitor visitor_;
+  adapters::Visitor visitor_;
   bool greeted_ = false;
   bool replaying_ = false;
   std::vector<schema::Message> held_;  // live events that arrive during replay or a gap fill
@@ -335,7 +319,7 @@ void Session::handle(const Json::Value& msg) {
   if (type == "hello") return hello(msg);
   if (!greeted_) return fail("hello_first", "send hello first");
   if (type == "send") {
-    schema::Message m = adapters::web::message_from_send(*channel_, visitor_, msg);
+    schema::Message m = adapters::message_from_send(*channel_, visitor_, msg);
     std::string client_msg_id = msg["client_msg_id"].asString();
     std::weak_ptr<Session> weak = shared_from_this();
     server_.services.group_commit.submit(
@@ -374,10 +358,8 @@ void Session::handle(const Json::Value& msg) {
 
 void Session::hello(const Json::Value& msg) {
   if (greeted_) return fail("already_greeted", "hello was already sent on this connection");
-  const Json::Value& id = msg["visitor"];
-  if (!id.isString() || id.asString().empty() || id.asString().size() > 128)
-    return fail("bad_frame", "visitor: required, a string of 1 to 128 characters");
-  visitor_.id = id.asString();
+  std::string anonymous_id = msg.get("visitor", "").asString();
+  std::string identity = msg.get("identity", "").asString();
   visitor_.name = msg.get("name", "").asString().substr(0, 200);
   visitor_.page_url = msg.get("page_url", "").asString();
   visitor_.language = msg.get("language", "").asString();
@@ -392,31 +374,49 @@ void Session::hello(const Json::Value& msg) {
   std::string key = msg.get("channel", "").asString();
   greeted_ = true;
   replaying_ = true;
-  blocking([key, after](std::shared_ptr<Session> self) {
+  blocking([key, after, anonymous_id, identity](std::shared_ptr<Session> self) {
     auto& s = self->server_.services;
     std::optional<schema::Channel> ch = self->channel_;
     std::vector<std::int64_t> conversations;
-    std::string error;
+    std::string error, reason;
+    adapters::Visitor who = self->visitor_;
     try {
       if (!ch) ch = s.channels.find_by_public_key(key);
-      if (!ch || !ch->enabled) error = "unknown_channel";
-      else if (!adapters::web::origin_allowed(*ch, self->origin_)) error = "origin_not_allowed";
-      else {
+      if (!ch || !ch->enabled || (ch->type != schema::ChannelType::web && ch->type != schema::ChannelType::app)) {
+        error = "unknown_channel";
+        reason = "cannot start a chat on this channel";
+      } else if (ch->type == schema::ChannelType::web && !adapters::web::origin_allowed(*ch, self->origin_)) {
+        error = "origin_not_allowed";
+        reason = "this site may not use the channel";
+      } else {
+        if (ch->type == schema::ChannelType::app) {
+          adapters::Visitor v = adapters::app::visitor_for(*ch, identity, anonymous_id);
+          who.id = v.id;
+          if (!v.name.empty()) who.name = v.name;
+        } else if (anonymous_id.empty() || anonymous_id.size() > 128) {
+          throw adapters::AdapterError::bad_request("visitor: required, a string of 1 to 128 characters");
+        } else {
+          who.id = anonymous_id;
+        }
         std::vector<std::int64_t> resuming;
         for (const auto& [c, _] : after) resuming.push_back(c);
-        conversations = s.conversations.of_contact(ch->id, self->visitor_.id, resuming);
+        conversations = s.conversations.of_contact(ch->id, who.id, resuming);
       }
+    } catch (const adapters::AdapterError& e) {
+      error = e.code();
+      reason = e.what();
     } catch (const std::exception& e) {
       error = "store_unavailable";
+      reason = "cannot start a chat right now; try again";
       spdlog::warn("event=realtime.hello_failed error={}", q(e.what()));
     }
-    net::post(self->ws_.get_executor(), [self, ch, conversations, after, error]() mutable {
+    net::post(self->ws_.get_executor(), [self, ch, who, conversations, after, error, reason]() mutable {
       if (!error.empty()) {
-        self->fail(error, error == "origin_not_allowed" ? "this site may not use the channel"
-                                                         : "cannot start a chat on this channel");
+        self->fail(error, reason);
         return self->close(websocket::close_code::policy_error);
       }
       self->channel_ = ch;
+      self->visitor_ = who;
       // Follow first, then read history: an event committed in between is
       // held and sent after the replay, and seq order drops the overlap.
       for (auto c : conversations) {

@@ -265,3 +265,103 @@ TEST(Realtime, VisitorAndAgentOnDifferentNodesTalkLive) {
 }
 
 }  // namespace
+
+#include "adapters/app/app_adapter.h"
+
+namespace {
+
+std::string identity_for(const Json::Value& app_channel, const std::string& user, std::int64_t ttl = 3600) {
+  return omnigate::adapters::app::sign_identity(app_channel["secrets"]["identity_secret"].asString(), user, "User " + user,
+                                                 std::time(nullptr) + ttl);
+}
+
+TEST(AppChannel, SignedUsersConnectOverTheSocketAndForgedOnesAreRefused) {
+  TestGateway gw;
+  Json::Value config;
+  config["require_identity"] = true;
+  auto app = gw.create_channel("app", "iOS", config);
+  EXPECT_TRUE(app["key"].asString().starts_with("ak_"));
+  EXPECT_GE(app["secrets"]["identity_secret"].asString().size(), 32u);
+
+  WsClient device(gw.realtime_port(), "/v1/ws/visitor", "");
+  Json::Value h;
+  h["type"] = "hello";
+  h["channel"] = app["key"];
+  h["identity"] = identity_for(app, "42");
+  device.send(h);
+  auto welcome = device.receive_type("welcome");
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ((*welcome)["visitor"].asString(), "u:42");
+  device.send(send_frame("m1", "from the app"));
+  auto ack = device.receive_type("ack");
+  ASSERT_TRUE(ack);
+  db::PgConnection c(gw.db());
+  EXPECT_EQ(c.exec("SELECT sender_id || '|' || sender_name FROM messages").str(0, 0), "u:42|User 42");
+
+  for (const std::string& bad : {identity_for(app, "42", -10), identity_for(app, "42") + "00", std::string("nonsense")}) {
+    WsClient forged(gw.realtime_port(), "/v1/ws/visitor", "");
+    h["identity"] = bad;
+    forged.send(h);
+    auto err = forged.receive_type("error");
+    ASSERT_TRUE(err) << bad;
+    EXPECT_EQ((*err)["code"].asString(), "bad_identity");
+  }
+  // This channel requires identities: an anonymous device is refused too.
+  WsClient anonymous(gw.realtime_port(), "/v1/ws/visitor", "");
+  Json::Value anon;
+  anon["type"] = "hello";
+  anon["channel"] = app["key"];
+  anon["visitor"] = "device-1";
+  anonymous.send(anon);
+  auto err = anonymous.receive_type("error");
+  ASSERT_TRUE(err);
+  EXPECT_EQ((*err)["code"].asString(), "bad_identity");
+}
+
+TEST(AppChannel, HttpFallbackSendsAndLongPollsForReplies) {
+  TestGateway gw;
+  auto app = gw.create_channel("app", "Android");
+  std::string identity = identity_for(app, "7");
+  auto c = gw.client();
+  Json::Value msg;
+  msg["channel"] = app["key"];
+  msg["identity"] = identity;
+  msg["client_msg_id"] = "a-1";
+  msg["text"] = "no socket here";
+  auto posted = c.Post("/v1/app/messages", omnigate::schema::write_json(msg), "application/json");
+  ASSERT_EQ(posted->status, 201) << posted->body;
+  auto ack = parse(posted->body);
+  std::int64_t conversation = ack["conversation"].asInt64();
+  EXPECT_EQ(c.Post("/v1/app/messages", omnigate::schema::write_json(msg), "application/json")->status, 200);  // retry
+
+  std::string sync = "/v1/app/sync?channel=" + app["key"].asString() + "&conversation=" + std::to_string(conversation);
+  httplib::Headers id_header{{"X-Omnigate-Identity", identity}};
+  auto first = parse(c.Get(sync + "&after_seq=0&timeout=0", id_header)->body);
+  ASSERT_EQ(first["items"].size(), 1u);
+  EXPECT_EQ(first["items"][0]["client_msg_id"].asString(), "a-1");
+  std::int64_t next = first["next"].asInt64();
+
+  // Nothing new: the request waits; an agent reply half a second later ends it.
+  std::string token = gw.agent_token();
+  std::thread replier([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    agent_reply(gw, token, conversation, "replied while you waited");
+  });
+  auto started = std::chrono::steady_clock::now();
+  auto polled = c.Get(sync + "&after_seq=" + std::to_string(next) + "&timeout=10", id_header);
+  auto waited = std::chrono::steady_clock::now() - started;
+  replier.join();
+  ASSERT_EQ(polled->status, 200) << polled->body;
+  auto page = parse(polled->body);
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["parts"][0]["text"].asString(), "replied while you waited");
+  EXPECT_GE(waited, std::chrono::milliseconds(400));
+  EXPECT_LT(waited, std::chrono::seconds(8));
+
+  // Someone else's conversation is not found, whatever its id.
+  auto other = identity_for(app, "8");
+  EXPECT_EQ(c.Get(sync + "&after_seq=0&timeout=0", {{"X-Omnigate-Identity", other}})->status, 404);
+  EXPECT_EQ(c.Get(sync + "&after_seq=0&timeout=0", {{"X-Omnigate-Identity", "forged.sig"}})->status, 401);
+}
+
+}  // namespace

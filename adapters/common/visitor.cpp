@@ -1,0 +1,58 @@
+#include "adapters/common/visitor.h"
+
+#include "schema/json.h"
+
+namespace omnigate::adapters {
+namespace {
+
+constexpr size_t kMaxClientMsgId = 128;
+constexpr size_t kMaxText = 16 * 1024;
+
+// A trimmed copy of a visitor-supplied string, at most `max` bytes, never
+// splitting a UTF-8 sequence.
+std::string bounded(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+}  // namespace
+
+schema::Message message_from_send(const schema::Channel& channel, const Visitor& visitor, const Json::Value& frame) {
+  schema::Message m;
+  m.channel_id = channel.id;
+  m.direction = schema::Direction::in;
+  m.sender = {schema::SenderType::contact, visitor.id, visitor.name};
+  const Json::Value& id = frame["client_msg_id"];
+  if (!id.isString() || id.asString().empty() || id.asString().size() > kMaxClientMsgId)
+    throw AdapterError::bad_request("client_msg_id: required, a string of 1 to 128 characters");
+  m.external_id = "v:" + visitor.id + ":" + id.asString();
+  if (frame.isMember("text")) {
+    if (!frame["text"].isString() || frame["text"].asString().empty() || frame["text"].asString().size() > kMaxText)
+      throw AdapterError::bad_request("text: expected a non-empty string of at most 16 KiB");
+    schema::Part p;
+    p.text = frame["text"].asString();
+    m.parts.push_back(std::move(p));
+  }
+  if (frame.isMember("parts")) {
+    if (!frame["parts"].isArray()) throw AdapterError::bad_request("parts: expected an array");
+    for (Json::ArrayIndex i = 0; i < frame["parts"].size(); ++i) {
+      try {
+        m.parts.push_back(schema::part_from_json(frame["parts"][i]));
+      } catch (const schema::InvalidJson& e) {
+        throw AdapterError::bad_request("parts[" + std::to_string(i) + "]: " + e.what());
+      }
+    }
+  }
+  if (m.parts.empty()) throw AdapterError::bad_request("a message needs `text` or `parts`");
+  Json::Value web(Json::objectValue);
+  if (!visitor.page_url.empty()) web["page_url"] = bounded(visitor.page_url, 2048);
+  if (!visitor.language.empty()) web["language"] = bounded(visitor.language, 64);
+  if (!visitor.user_agent.empty()) web["user_agent"] = bounded(visitor.user_agent, 512);
+  if (!visitor.ip.empty()) web["ip"] = visitor.ip;
+  // Kept under the channel type: metadata["web"] or metadata["app"].
+  if (!web.empty()) m.metadata[std::string(schema::to_string(channel.type))] = web;
+  return m;
+}
+}  // namespace omnigate::adapters
