@@ -611,7 +611,8 @@ TEST(SchemaFiles, AllParseAsDraft2020_12) {
     }
   }
   EXPECT_EQ(found, (std::set<std::string>{"agent.schema.json", "channel.schema.json", "contact.schema.json",
-                                          "conversation.schema.json", "message.schema.json", "part.schema.json"}));
+                                          "conversation.schema.json", "message.schema.json", "part.schema.json",
+                                          "realtime.schema.json"}));
 }
 
 TEST(SchemaFiles, DeclareEveryKeyTheWriterEmits) {
