@@ -44,7 +44,7 @@ void Config::apply_json(const Json::Value& j) {
                                 "ingest_timeout_ms", "token_ttl_s",
                                 "outbox_workers", "outbox_backoff_base_ms", "outbox_max_attempts",
                                 "realtime_threads", "realtime_max_message_bytes", "realtime_idle_timeout_s",
-                                "realtime_send_queue", "cluster_events"};
+                                "realtime_send_queue", "cluster_events", "public_url"};
   for (const auto& key : j.getMemberNames()) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
@@ -56,6 +56,7 @@ void Config::apply_json(const Json::Value& j) {
   str("data_dir", data_dir);
   str("log_level", log_level);
   str("cluster_events", cluster_events);
+  str("public_url", public_url);
   num("http_threads", http_threads);
   num("max_body_bytes", max_body_bytes);
   num("db_pool_size", db_pool_size);
@@ -93,6 +94,7 @@ void Config::apply_env() {
   env("OMNIGATE_DB", db);
   env("OMNIGATE_DATA_DIR", data_dir);
   env("OMNIGATE_LOG_LEVEL", log_level);
+  env("OMNIGATE_PUBLIC_URL", public_url);
 }
 
 void Config::validate() const {
@@ -110,6 +112,9 @@ void Config::validate() const {
   if (ingest_max_batch < 1) throw ConfigError("ingest_max_batch: expected at least 1");
   if (ingest_timeout_ms < 100) throw ConfigError("ingest_timeout_ms: expected at least 100");
   if (token_ttl_s < 60) throw ConfigError("token_ttl_s: expected at least 60");
+  if (!public_url.empty() && !(public_url.starts_with("https://") || public_url.starts_with("http://")))
+    throw ConfigError("public_url: expected http(s)://host[:port]");
+  if (!public_url.empty() && public_url.back() == '/') throw ConfigError("public_url: without a trailing slash");
   if (cluster_events != "auto" && cluster_events != "on" && cluster_events != "off")
     throw ConfigError("cluster_events: expected auto, on or off");
   if (realtime_threads < 1 || realtime_threads > 64) throw ConfigError("realtime_threads: expected 1..64");

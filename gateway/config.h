@@ -25,7 +25,10 @@ struct Config {
   std::string realtime_listen;  // empty: the HTTP port + 1 on the same host
   std::string db;               // PostgreSQL URL; empty: the embedded cluster
   std::string data_dir = "./data";
-  std::string log_level = "info";  // trace, debug, info, warn, error
+  std::string log_level = "info";
+  // The gateway's address as channels and browsers reach it (for example
+  // https://support.example.com); makes inbound URLs absolute. Optional.
+  std::string public_url;  // trace, debug, info, warn, error
   int http_threads = 128;           // also the most keep-alive connections served at once
   std::int64_t max_body_bytes = 1 << 20;
   int db_pool_size = 16;

@@ -3,6 +3,9 @@
 //   GET    /v1/admin/channels        -> {"items":[...],"next":null}
 //   GET    /v1/admin/channels/{id}
 //   PATCH  /v1/admin/channels/{id}   {"name"?,"config"?,"enabled"?,"rotate_token"?,"rotate_secrets"?}
+//     rotate_secrets: true regenerates every secret (ones the admin supplied,
+//     such as a WeChat app_secret, must then be sent again in config), or a
+//     list of names regenerates just those: ["encoding_aes_key"].
 //   DELETE /v1/admin/channels/{id}
 #include "adapters/common/crypto.h"
 #include "gateway/http/api.h"
@@ -13,9 +16,11 @@
 namespace omnigate::gateway::http {
 namespace {
 
-Json::Value channel_json(const schema::Channel& c) {
+Json::Value channel_json(const schema::Channel& c, const std::string& public_url) {
   Json::Value v = schema::to_json(c, /*include_secrets=*/true);
-  v["inbound_url"] = "/v1/hooks/" + c.token;
+  // What to paste into WeChat's console or a relay: absolute when the
+  // gateway knows its public address.
+  v["inbound_url"] = public_url + "/v1/hooks/" + c.token;
   // Web and app channels: the public key clients send in hello.
   if (c.config.isMember("key")) v["key"] = c.config["key"];
   return v;
@@ -53,14 +58,14 @@ void add_channel_routes(Front& front) {
     adapter_for(s, ch.type).configure(ch);
     ch = s.channels.create(ch);
     spdlog::info("event=admin.channel_created by={} channel={} type={}", q(admin.login), ch.id, schema::to_string(ch.type));
-    send_json(res, 201, channel_json(ch));
+    send_json(res, 201, channel_json(ch, s.config.public_url));
   });
 
   front.route("GET", "/v1/admin/channels", "/v1/admin/channels", [&s](const httplib::Request& req, httplib::Response& res) {
     require_admin(s, req);
     Json::Value out(Json::objectValue);
     out["items"] = Json::Value(Json::arrayValue);
-    for (const auto& c : s.channels.list()) out["items"].append(channel_json(c));
+    for (const auto& c : s.channels.list()) out["items"].append(channel_json(c, s.config.public_url));
     out["next"] = Json::Value::null;
     send_json(res, 200, out);
   });
@@ -74,7 +79,7 @@ void add_channel_routes(Front& front) {
   front.route("GET", R"(/v1/admin/channels/(\d+))", "/v1/admin/channels/{id}",
               [&s, load](const httplib::Request& req, httplib::Response& res) {
                 require_admin(s, req);
-                send_json(res, 200, channel_json(load(req)));
+                send_json(res, 200, channel_json(load(req), s.config.public_url));
               });
 
   front.route("PATCH", R"(/v1/admin/channels/(\d+))", "/v1/admin/channels/{id}",
@@ -89,12 +94,19 @@ void add_channel_routes(Front& front) {
                 }
                 if (body.isMember("config")) ch.config = body["config"];
                 if (body.get("rotate_token", false).asBool()) ch.token = crypto::random_token(24);
-                if (body.get("rotate_secrets", false).asBool()) ch.secrets = Json::Value(Json::objectValue);
+                const Json::Value& rotate = body["rotate_secrets"];
+                if (rotate.isArray()) {
+                  for (const auto& name : rotate) ch.secrets.removeMember(name.asString());
+                } else if (rotate.isBool() && rotate.asBool()) {
+                  ch.secrets = Json::Value(Json::objectValue);
+                } else if (!rotate.isNull()) {
+                  throw ApiError(400, "bad_request", "rotate_secrets: expected true or a list of secret names");
+                }
                 adapter_for(s, ch.type).configure(ch);
                 if (!s.channels.update(ch)) throw ApiError(404, "not_found", "no such channel");
                 s.channel_cache.invalidate();
                 spdlog::info("event=admin.channel_updated by={} channel={}", q(admin.login), ch.id);
-                send_json(res, 200, channel_json(*s.channels.get(ch.id)));
+                send_json(res, 200, channel_json(*s.channels.get(ch.id), s.config.public_url));
               });
 
   front.route("DELETE", R"(/v1/admin/channels/(\d+))", "/v1/admin/channels/{id}",

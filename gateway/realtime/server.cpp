@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <deque>
+#include <list>
 #include <map>
 #include <optional>
 #include <set>
@@ -97,7 +98,7 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
   websocket::stream<tcp::socket> ws_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::empty_body>> parser_;
-  std::deque<std::string> queue_;
+  std::list<std::string> queue_;  // not std::deque: libstdc++'s allocates 576 bytes even when empty
   bool writing_ = false;
   bool closing_ = false;
   Role role_ = Role::visitor;
@@ -265,7 +266,15 @@ void Session::accept() {
 }
 
 void Session::read() {
-  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  // Wait for a message in a read_some capped at 256 bytes: Beast's read op
+  // prepares its whole read-size hint (1536 bytes) in buffer_ before any
+  // byte arrives, so a plain async_read would undo shrink_to_fit on every
+  // idle socket. A longer message is finished by async_read, which appends
+  // the rest to buffer_.
+  ws_.async_read_some(buffer_, 256, [self = shared_from_this()](beast::error_code ec, size_t) {
+    if (ec || self->ws_.is_message_done()) return self->on_read(ec);
+    self->ws_.async_read(self->buffer_, [self](beast::error_code ec2, size_t) { self->on_read(ec2); });
+  });
 }
 
 void Session::on_read(beast::error_code ec) {
@@ -555,7 +564,7 @@ void Session::close(websocket::close_code code) {
   if (closing_) return;
   closing_ = true;
   // The frame being written must outlive its write; the rest is dropped.
-  if (writing_) queue_.erase(queue_.begin() + 1, queue_.end());
+  if (writing_) queue_.erase(std::next(queue_.begin()), queue_.end());
   else queue_.clear();
   // Beast holds the close frame back until a write in flight has finished.
   ws_.async_close(code, [self = shared_from_this()](beast::error_code) {});

@@ -211,3 +211,25 @@ TEST(HttpApi, ServesTheWidgetAndTheDemoPage) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HttpApi, InboundUrlIsAbsoluteWithPublicUrlAndSecretsRotateByName) {
+  omnigate::gateway::Config cfg;
+  cfg.public_url = "https://support.example.com";
+  TestGateway gw(cfg);
+  auto ch = gw.create_channel("webhook", "shop");
+  EXPECT_EQ(ch["inbound_url"].asString(), "https://support.example.com/v1/hooks/" + ch["token"].asString());
+  auto c = gw.client();
+  auto patched = c.Patch("/v1/admin/channels/" + ch["id"].asString(), bearer(gw.admin_token()),
+                         R"({"rotate_secrets":["secret"]})", "application/json");
+  ASSERT_EQ(patched->status, 200) << patched->body;
+  auto p = parse(patched->body);
+  EXPECT_NE(p["secrets"]["secret"].asString(), ch["secrets"]["secret"].asString());
+  EXPECT_GE(p["secrets"]["secret"].asString().size(), 32u);
+  expect_error(c.Patch("/v1/admin/channels/" + ch["id"].asString(), bearer(gw.admin_token()),
+                       R"({"rotate_secrets":"yes"})", "application/json"),
+               400, "bad_request");
+}
+
+}  // namespace
