@@ -6,9 +6,15 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <thread>
 
+#include <json/writer.h>
+
+#include "adapters/email/mime_parser.h"
+#include "adapters/email/normalize.h"
 #include "gateway/config.h"
 #include "gateway/database.h"
 #include "gateway/db/migrator.h"
@@ -114,11 +120,36 @@ int main(int argc, char** argv) {
   user_add->add_option("--role", role, "admin or agent")->check(CLI::IsMember({"admin", "agent"}));
   user_add->add_option("--name", name, "display name");
 
+  std::string inspect_file;
+  auto* inspect_cmd = app.add_subcommand("inspect", "show how omnigate reads a channel's raw input")->require_subcommand(1);
+  auto* inspect_email = inspect_cmd->add_subcommand("email", "print a raw RFC 822 mail as the normalized message JSON");
+  inspect_email->add_option("FILE", inspect_file, "the .eml file (- for standard input)")->required();
+
   auto* version_cmd = app.add_subcommand("version", "print the version");
 
   CLI11_PARSE(app, argc, argv);
 
   try {
+    if (*inspect_email) {
+      // The same parse + normalize path the email channel uses.
+      std::string raw;
+      if (inspect_file == "-") {
+        raw.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+      } else {
+        std::ifstream in(inspect_file, std::ios::binary);
+        if (!in) {
+          std::cerr << "error: cannot read " << inspect_file << "\n";
+          return 1;
+        }
+        raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      }
+      auto mail = adapters::email::parse_email(raw);
+      Json::StreamWriterBuilder pretty;
+      pretty["indentation"] = "  ";
+      pretty["emitUTF8"] = true;
+      std::cout << Json::writeString(pretty, schema::to_json(adapters::email::normalize(mail))) << "\n";
+      return 0;
+    }
     if (*version_cmd) {
       std::cout << "omnigate " << OMNIGATE_VERSION << "\n";
       return 0;

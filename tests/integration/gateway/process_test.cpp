@@ -65,6 +65,21 @@ bool wait_healthy(int port) {
   return false;
 }
 
+TEST(Process, InspectEmailPrintsTheNormalizedMessage) {
+  std::string fixture = std::string(OMNIGATE_SOURCE_DIR) + "/tests/data/email/gbk_subject_body.eml";
+  ASSERT_TRUE(std::filesystem::exists(fixture)) << fixture;
+  FILE* out = popen((binary() + " inspect email " + fixture).c_str(), "r");
+  ASSERT_NE(out, nullptr);
+  std::string text;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, out)) text.append(buf, n);
+  EXPECT_EQ(pclose(out), 0);
+  auto message = omnigate::schema::parse_json(text);
+  EXPECT_EQ(message["direction"].asString(), "in");
+  EXPECT_FALSE(message["metadata"]["email"]["subject"].asString().empty());
+  EXPECT_NE(wait_exit(spawn({binary(), "inspect", "email", "/no/such/file.eml"})), 0);
+}
+
 TEST(Process, VersionAndMigrate) {
   EXPECT_EQ(wait_exit(spawn({binary(), "version"})), 0);
   std::string db = omnigate::testing::fresh_database(/*migrate=*/false);
