@@ -4,11 +4,14 @@
 // It knows nothing of the store, the router or the HTTP server: the gateway's
 // front hands it a plain InboundRequest and persists what it returns.
 #include <chrono>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <json/value.h>
 
 #include "schema/channel.h"
 #include "schema/message.h"
@@ -41,8 +44,49 @@ struct HttpAnswer {
   std::string body;
 };
 
+// A follow-up pull an ingest asks the gateway for. Some push callbacks only
+// say "there is news" (WeCom 微信客服's kf_msg_or_event): the messages must be
+// fetched from the channel's API. The adapter cannot do that inside ingest
+// (the channel wants its answer within seconds, and adapters know nothing of
+// the store), so it returns a PullRequest; once the callback is answered the
+// gateway runs it in the background through Adapter::pull, at most one pull
+// per channel at a time (across nodes), keeping the cursor per
+// (channel, cursor_key) and saving a page's next cursor only after that page's
+// messages are durable. A crash therefore re-reads at most one page, which
+// the store's idempotency on external_id absorbs.
+struct PullRequest {
+  std::string kind;        // which pull, for the adapter (e.g. "wecom_kf_sync")
+  std::string cursor_key;  // where the gateway keeps this pull's cursor, per channel
+  Json::Value params;      // whatever the adapter needs (a callback token, an account id)
+};
+
+// A pull that failed. retryable: the channel or network may recover, so the
+// gateway may run the same pull again later.
+class PullError : public std::runtime_error {
+ public:
+  PullError(bool retryable, const std::string& message) : std::runtime_error(message), retryable_(retryable) {}
+  bool retryable() const { return retryable_; }
+
+ private:
+  bool retryable_;
+};
+
+struct PullResult {
+  int pages = 0;
+  std::string cursor;  // the cursor the next pull starts from
+};
+
+// Called once per fetched page with its messages (normalized, possibly none)
+// and the cursor after it. The pull waits for it to return (the gateway
+// persists the page and then its cursor there); if it throws, the pull stops
+// and the exception propagates out of pull().
+using PullPageHandler =
+    std::function<void(std::vector<schema::Message> messages, const std::string& next_cursor)>;
+
 struct Ingest {
   std::vector<schema::Message> messages;
+  // Pulls for the gateway to run after answering (see PullRequest).
+  std::vector<PullRequest> pulls;
   // What the channel gets once the messages are durable.
   HttpAnswer answer;
   // For JSON channels: answer with the stored messages (ids, seq, duplicate
@@ -100,6 +144,14 @@ class Adapter {
   // Outbound through the channel's API. Must not throw for channel-side
   // failures: they are Delivery outcomes (retry / failed with a reason).
   virtual Delivery deliver(const schema::Channel& channel, const Outbound& outbound) const = 0;
+  // Runs a PullRequest that this adapter's ingest returned, from `cursor`
+  // ("" the first time), page by page through on_page. Throws PullError.
+  // The default: this adapter has no pulls.
+  virtual PullResult pull(const schema::Channel& channel, const PullRequest& request, const std::string& cursor,
+                          const PullPageHandler& on_page) const {
+    (void)channel, (void)cursor, (void)on_page;
+    throw PullError(false, "this channel type has no pull \"" + request.kind + "\"");
+  }
 };
 
 }  // namespace omnigate::adapters

@@ -15,6 +15,8 @@ Gateway::~Gateway() {
   if (realtime_) realtime_->stop();
   if (bus_) bus_->stop();
   if (dispatcher_) dispatcher_->stop();
+  if (puller_) puller_->stop();
+  puller_.reset();
   if (group_commit_) group_commit_->stop();
   group_commit_.reset();
   pool_.reset();
@@ -86,9 +88,10 @@ int Gateway::start() {
   metrics_->gauge("omnigate_outbox_pending", "Outbound messages not yet delivered",
                   [outbox] { return static_cast<double>(outbox->pending_count()); });
 
+  puller_ = std::make_unique<Puller>(*pool_, *group_commit_, *adapters_);
   services_ = std::make_unique<Services>(Services{config_, *pool_, *messages_, *channels_, *agents_, *conversations_,
                                                   *group_commit_, *channel_cache_, *adapters_, *metrics_,
-                                                  *dispatcher_, *hub_});
+                                                  *dispatcher_, *hub_, *puller_});
   front_ = std::make_unique<http::Front>(*services_);
   int port = front_->bind();
   realtime::ServerOptions ro;
@@ -117,6 +120,7 @@ void Gateway::run() {
   realtime_->stop();
   bus_->stop();
   dispatcher_->stop();
+  puller_->stop();
   group_commit_->stop();
   auto st = group_commit_->stats();
   spdlog::info("event=gateway.stopped batches={} messages={}", st.batches, st.messages);

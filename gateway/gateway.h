@@ -44,6 +44,7 @@ class Gateway {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<store::OutboxStore> outbox_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  std::unique_ptr<Puller> puller_;  // after the group commit, stopped before it
   std::unique_ptr<Services> services_;
   std::unique_ptr<http::Front> front_;
   std::unique_ptr<realtime::PgEventBus> bus_;

@@ -6,6 +6,7 @@
 #include "gateway/db/pool.h"
 #include "gateway/metrics.h"
 #include "gateway/outbox/dispatcher.h"
+#include "gateway/pull/puller.h"
 #include "gateway/realtime/hub.h"
 #include "gateway/store/agent_store.h"
 #include "gateway/store/channel_store.h"
@@ -28,6 +29,7 @@ struct Services {
   Metrics& metrics;
   Dispatcher& dispatcher;
   realtime::Hub& hub;
+  Puller& puller;  // follow-up pulls of ingests (adapters::PullRequest)
 };
 
 }  // namespace omnigate::gateway

@@ -1,12 +1,13 @@
 #include "adapters/common/visitor.h"
 
+#include "adapters/common/parts.h"
+
 #include "schema/json.h"
 
 namespace omnigate::adapters {
 namespace {
 
 constexpr size_t kMaxClientMsgId = 128;
-constexpr size_t kMaxText = 16 * 1024;
 
 // A trimmed copy of a visitor-supplied string, at most `max` bytes, never
 // splitting a UTF-8 sequence.
@@ -28,24 +29,7 @@ schema::Message message_from_send(const schema::Channel& channel, const Visitor&
   if (!id.isString() || id.asString().empty() || id.asString().size() > kMaxClientMsgId)
     throw AdapterError::bad_request("client_msg_id: required, a string of 1 to 128 characters");
   m.external_id = "v:" + visitor.id + ":" + id.asString();
-  if (frame.isMember("text")) {
-    if (!frame["text"].isString() || frame["text"].asString().empty() || frame["text"].asString().size() > kMaxText)
-      throw AdapterError::bad_request("text: expected a non-empty string of at most 16 KiB");
-    schema::Part p;
-    p.text = frame["text"].asString();
-    m.parts.push_back(std::move(p));
-  }
-  if (frame.isMember("parts")) {
-    if (!frame["parts"].isArray()) throw AdapterError::bad_request("parts: expected an array");
-    for (Json::ArrayIndex i = 0; i < frame["parts"].size(); ++i) {
-      try {
-        m.parts.push_back(schema::part_from_json(frame["parts"][i]));
-      } catch (const schema::InvalidJson& e) {
-        throw AdapterError::bad_request("parts[" + std::to_string(i) + "]: " + e.what());
-      }
-    }
-  }
-  if (m.parts.empty()) throw AdapterError::bad_request("a message needs `text` or `parts`");
+  m.parts = parts_from_body(frame);
   Json::Value web(Json::objectValue);
   if (!visitor.page_url.empty()) web["page_url"] = bounded(visitor.page_url, 2048);
   if (!visitor.language.empty()) web["language"] = bounded(visitor.language, 64);

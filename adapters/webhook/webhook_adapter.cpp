@@ -4,6 +4,7 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/http_client.h"
+#include "adapters/common/parts.h"
 #include "schema/json.h"
 
 namespace omnigate::adapters::webhook {
@@ -60,24 +61,7 @@ schema::Message read_message(const schema::Channel& channel, const Json::Value& 
     m.external_id = j["external_id"].asString();
   }
 
-  if (j.isMember("text")) {
-    if (!j["text"].isString()) throw AdapterError::bad_request(path + "text: expected a string");
-    schema::Part p;
-    p.type = schema::PartType::text;
-    p.text = j["text"].asString();
-    m.parts.push_back(std::move(p));
-  }
-  if (j.isMember("parts")) {
-    if (!j["parts"].isArray()) throw AdapterError::bad_request(path + "parts: expected an array");
-    for (Json::ArrayIndex i = 0; i < j["parts"].size(); ++i) {
-      try {
-        m.parts.push_back(schema::part_from_json(j["parts"][i]));
-      } catch (const schema::InvalidJson& e) {
-        throw AdapterError::bad_request(path + "parts[" + std::to_string(i) + "]: " + e.what());
-      }
-    }
-  }
-  if (m.parts.empty()) throw AdapterError::bad_request(path + "a message needs `text` or `parts`");
+  m.parts = parts_from_body(j, path);
 
   m.channel_timestamp = read_timestamp(j["timestamp"]);
   if (m.channel_timestamp) {

@@ -116,8 +116,21 @@ Ingest receive(const ChannelSettings& s, const InboundRequest& req) {
     fields = std::move(outer);
   }
   Ingest out;
-  out.messages.push_back(normalize(fields, s.channel_id));
   out.answer = text_answer("success");
+  if (s.flavor == Flavor::wecom && fields.get("MsgType") == "event" && fields.get("Event") == "kf_msg_or_event") {
+    // 微信客服: "there is news", nothing to store; the messages come from
+    // kf/sync_msg, which the gateway runs after answering.
+    PullRequest pull;
+    pull.kind = kPullKfSync;
+    pull.params = Json::Value(Json::objectValue);
+    pull.params["token"] = fields.get("Token");
+    pull.params["open_kfid"] = fields.get("OpenKfId");
+    // One cursor per WeCom corp: sync_msg's cursor runs over every account.
+    pull.cursor_key = "wecom_kf_sync_cursor";
+    out.pulls.push_back(std::move(pull));
+    return out;
+  }
+  out.messages.push_back(normalize(fields, s.channel_id));
   return out;
 }
 
@@ -205,6 +218,41 @@ Delivery WechatAdapter::deliver(const schema::Channel& channel, const Outbound& 
     d.retry_after = std::chrono::seconds(30);
   }
   return d;
+}
+
+PullResult WechatAdapter::pull(const schema::Channel& channel, const PullRequest& request, const std::string& cursor,
+                               const PullPageHandler& on_page) const {
+  if (request.kind != kPullKfSync) return Adapter::pull(channel, request, cursor, on_page);
+  const Json::Value& p = request.params;
+  std::string token = p.isObject() && p["token"].isString() ? p["token"].asString() : std::string();
+  std::string kfid = p.isObject() && p["open_kfid"].isString() ? p["open_kfid"].asString() : std::string();
+  PullResult out;
+  try {
+    KfSyncClient client = kf_client(channel);
+    std::string running = cursor;
+    KfSyncResult r = client.sync(cursor, token, kfid, [&](const KfPage& page) {
+      std::vector<schema::Message> messages;
+      for (const Json::Value& entry : page.messages) {
+        schema::Message m;
+        try {
+          m = normalize_kf_message(entry, channel.id);
+        } catch (const AdapterError&) {
+          continue;  // an entry without msgid/send_time cannot be stored idempotently
+        }
+        if (m.direction != schema::Direction::in || m.sender.id.empty()) continue;
+        messages.push_back(std::move(m));
+      }
+      if (!page.next_cursor.empty()) running = page.next_cursor;
+      if (on_page) on_page(std::move(messages), running);
+    });
+    out.pages = r.pages;
+    out.cursor = r.next_cursor;
+  } catch (const KfSyncError& e) {
+    throw PullError(e.retryable(), e.what());
+  } catch (const AdapterError& e) {
+    throw PullError(false, e.what());
+  }
+  return out;
 }
 
 KfSyncClient WechatAdapter::kf_client(const schema::Channel& channel) const {

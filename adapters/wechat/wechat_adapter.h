@@ -47,6 +47,10 @@ std::string encrypted_reply_xml(const ChannelSettings& settings, std::string_vie
 // encrypted envelope with a fresh timestamp and nonce.
 HttpAnswer passive_reply_answer(const schema::Channel& channel, const PassiveReply& reply);
 
+// A WeCom kf_msg_or_event callback stores nothing: its ingest answers
+// "success" and asks for this pull (see PullRequest in adapters/adapter.h).
+inline constexpr const char* kPullKfSync = "wecom_kf_sync";
+
 class WechatAdapter : public Adapter {
  public:
   // type is ChannelType::wechat or ::wecom (std::invalid_argument otherwise).
@@ -58,6 +62,12 @@ class WechatAdapter : public Adapter {
   void configure(schema::Channel& channel) const override;
   Ingest ingest(const schema::Channel& channel, const InboundRequest& request) const override;
   Delivery deliver(const schema::Channel& channel, const Outbound& outbound) const override;
+  // kPullKfSync: 微信客服 kf/sync_msg from `cursor` with the callback's Token
+  // (params "token", "open_kfid"), each page normalized. Only the customers'
+  // messages and events are handed on: system events about no customer and
+  // servicers' own messages (origin 5) have no contact to file them under.
+  PullResult pull(const schema::Channel& channel, const PullRequest& request, const std::string& cursor,
+                  const PullPageHandler& on_page) const override;
 
   AccessTokenManager& tokens() const { return *tokens_; }
   // A 微信客服 sync client for a WeCom channel (throws AdapterError for an

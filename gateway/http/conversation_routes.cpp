@@ -11,6 +11,7 @@
 
 #include "gateway/http/api.h"
 #include "gateway/http/front.h"
+#include "gateway/replies.h"
 #include "schema/json.h"
 
 namespace omnigate::gateway::http {
@@ -64,38 +65,7 @@ void add_conversation_routes(Front& front) {
                 if (!conversation) throw ApiError(404, "not_found", "no such conversation");
                 Json::Value body = json_body(req);
 
-                schema::Message m;
-                m.conversation_id = conversation->id;
-                m.channel_id = conversation->channel_id;
-                m.sender = {schema::SenderType::agent, std::to_string(agent.id), agent.name.empty() ? agent.login : agent.name};
-                bool is_private = body.get("private", false).asBool();
-                m.direction = is_private ? schema::Direction::note : schema::Direction::out;
-                m.delivery_status = is_private ? schema::DeliveryStatus::none : schema::DeliveryStatus::pending;
-                if (body.isMember("text")) {
-                  if (!body["text"].isString() || body["text"].asString().empty())
-                    throw ApiError(400, "bad_request", "text: expected a non-empty string");
-                  schema::Part p;
-                  p.text = body["text"].asString();
-                  m.parts.push_back(std::move(p));
-                }
-                if (body.isMember("parts")) {
-                  if (!body["parts"].isArray()) throw ApiError(400, "bad_request", "parts: expected an array");
-                  for (Json::ArrayIndex i = 0; i < body["parts"].size(); ++i) {
-                    try {
-                      m.parts.push_back(schema::part_from_json(body["parts"][i]));
-                    } catch (const schema::InvalidJson& e) {
-                      throw ApiError(400, "bad_request", "parts[" + std::to_string(i) + "]: " + e.what());
-                    }
-                  }
-                }
-                if (m.parts.empty()) throw ApiError(400, "bad_request", "a reply needs `text` or `parts`");
-                if (body.isMember("client_msg_id")) {
-                  const Json::Value& id = body["client_msg_id"];
-                  if (!id.isString() || id.asString().empty() || id.asString().size() > 128)
-                    throw ApiError(400, "bad_request", "client_msg_id: expected a string of 1 to 128 characters");
-                  // Scoped to the agent, so two agents' ids never collide.
-                  m.external_id = "agent:" + std::to_string(agent.id) + ":" + id.asString();
-                }
+                schema::Message m = agent_reply(agent, *conversation, body);
 
                 auto future = s.group_commit.submit({std::move(m)});
                 if (future.wait_for(std::chrono::milliseconds(s.config.ingest_timeout_ms)) != std::future_status::ready)

@@ -65,6 +65,9 @@ void add_hook_routes(Front& front) {
       stored = future.get();  // rethrows the store's error (-> 503)
       for (const auto& m : stored) (m.duplicate ? duplicates : ingested).inc();
     }
+    // Follow-up pulls (微信客服 kf/sync_msg) run in the background: queueing
+    // them is all that happens before the answer.
+    if (!ingest.pulls.empty()) s.puller.submit(*channel, std::move(ingest.pulls));
     if (ingest.answer_with_stored_messages) return send_json(res, 200, stored_json(stored));
     res.status = ingest.answer.status;
     res.set_content(ingest.answer.body, ingest.answer.content_type.c_str());

@@ -40,6 +40,20 @@ void Hub::on_event(const MessageEvent& event) {
   if (it->second.empty()) followers_.erase(it);
 }
 
+void Hub::agent_typing(std::int64_t conversation_id, bool on, const std::string& who) {
+  std::lock_guard lk(mu_);
+  auto it = followers_.find(conversation_id);
+  if (it == followers_.end()) return;
+  for (const auto& w : it->second)
+    if (auto s = w.lock()) s->push_typing(conversation_id, on, who);
+}
+
+void Hub::visitor_typing(std::int64_t conversation_id, bool on, const std::string& who) {
+  std::lock_guard lk(mu_);
+  for (const auto& w : agents_)
+    if (auto s = w.lock()) s->push_typing(conversation_id, on, who);
+}
+
 size_t Hub::followed_conversations() const {
   std::lock_guard lk(mu_);
   return followers_.size();

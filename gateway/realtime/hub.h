@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -18,6 +19,8 @@ class Subscriber {
   virtual ~Subscriber() = default;
   // Thread-safe and quick: implementations queue onto their own executor.
   virtual void push(const schema::Message& message) = 0;
+  // Someone is typing in a conversation (never stored; this node only).
+  virtual void push_typing(std::int64_t conversation_id, bool on, const std::string& who) = 0;
 };
 
 class Hub {
@@ -25,6 +28,10 @@ class Hub {
   void follow(std::int64_t conversation_id, const std::shared_ptr<Subscriber>& visitor);
   void add_agent(const std::shared_ptr<Subscriber>& agent);
   void on_event(const MessageEvent& event);
+  // Typing indicators: an agent's reach the conversation's visitors, a
+  // visitor's reach the agents.
+  void agent_typing(std::int64_t conversation_id, bool on, const std::string& who);
+  void visitor_typing(std::int64_t conversation_id, bool on, const std::string& who);
   size_t followed_conversations() const;
 
  private:

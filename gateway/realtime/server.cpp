@@ -17,6 +17,7 @@
 #include "adapters/app/app_adapter.h"
 #include "adapters/web/web_adapter.h"
 #include "gateway/realtime/visitor_view.h"
+#include "gateway/replies.h"
 #include "gateway/logging.h"
 #include "schema/json.h"
 
@@ -71,6 +72,7 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
   void run();
   ~Session() override;
   void push(const schema::Message& message) override;
+  void push_typing(std::int64_t conversation_id, bool on, const std::string& who) override;
   // From any thread: close with a close frame.
   void close_async(websocket::close_code code);
 
@@ -83,6 +85,7 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
   void on_read(beast::error_code ec);
   void handle(const Json::Value& msg);
   void hello(const Json::Value& msg);
+  void agent_frame(const std::string& type, const Json::Value& msg);
   void replay(std::vector<std::int64_t> conversations, std::map<std::int64_t, std::int64_t> after);
   void send_visitor(const Json::Value& msg);
   void deliver_ordered(const schema::Message& m);
@@ -104,6 +107,8 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
   Role role_ = Role::visitor;
   std::string origin_;
   std::string remote_ip_;
+
+  std::optional<schema::Agent> agent_;  // agent sessions
 
   // Visitor state.
   std::optional<schema::Channel> channel_;
@@ -214,8 +219,9 @@ void Session::on_request(beast::error_code ec) {
       } catch (const std::exception& e) {
         spdlog::warn("event=realtime.auth_failed error={}", q(e.what()));
       }
-      net::post(self->ws_.get_executor(), [self, ok = agent.has_value()] {
-        if (!ok) return self->reject(http::status::unauthorized, "unauthorized", "token is invalid, expired or revoked");
+      net::post(self->ws_.get_executor(), [self, agent] {
+        if (!agent) return self->reject(http::status::unauthorized, "unauthorized", "token is invalid, expired or revoked");
+        self->agent_ = agent;
         self->accept();
         self->server_.hub.add_agent(self);
       });
@@ -321,10 +327,7 @@ void Session::fail(const std::string& code, const std::string& message) { send(f
 
 void Session::handle(const Json::Value& msg) {
   const std::string type = msg["type"].asString();
-  if (role_ == Role::agent) {
-    if (type == "ping") return send(R"({"type":"pong"})");
-    return fail("unsupported", "agents send replies with POST /v1/conversations/{id}/messages");
-  }
+  if (role_ == Role::agent) return agent_frame(type, msg);
   if (type == "hello") return hello(msg);
   if (!greeted_) return fail("hello_first", "send hello first");
   if (type == "send") {
@@ -358,10 +361,18 @@ void Session::handle(const Json::Value& msg) {
         });
     return;
   }
-  if (type == "typing" || type == "read" || type == "ping") {
-    if (type == "ping") send(R"({"type":"pong"})");
-    return;  // typing and read receipts reach agents with the workbench issue
+  if (type == "typing") {
+    // To the agents, for the visitor's given (or most recent) conversation.
+    std::int64_t conv = msg.get("conversation", Json::Int64(0)).asInt64();
+    if (!last_seq_.count(conv)) {
+      conv = 0;
+      for (const auto& [c, _] : last_seq_) conv = std::max(conv, c);
+    }
+    if (conv) server_.hub.visitor_typing(conv, msg.get("on", false).asBool(), visitor_.name.empty() ? visitor_.id : visitor_.name);
+    return;
   }
+  if (type == "ping") return send(R"({"type":"pong"})");
+  if (type == "read") return;  // read receipts reach agents with the workbench issue
   fail("unknown_type", "unknown frame type \"" + type + "\"");
 }
 
@@ -443,6 +454,51 @@ void Session::hello(const Json::Value& msg) {
   });
 }
 
+// Agent frames: {"type":"send","conversation","text"|"parts","client_msg_id"?,"private"?}
+// stores a reply exactly as POST /v1/conversations/{id}/messages does and
+// answers {"type":"ack",...}; {"type":"typing","conversation","on"} reaches
+// the conversation's visitors.
+void Session::agent_frame(const std::string& type, const Json::Value& msg) {
+  if (type == "ping") return send(R"({"type":"pong"})");
+  std::int64_t conversation_id = msg.get("conversation", Json::Int64(0)).asInt64();
+  if (type == "typing") {
+    if (conversation_id > 0)
+      server_.hub.agent_typing(conversation_id, msg.get("on", false).asBool(),
+                               agent_->name.empty() ? agent_->login : agent_->name);
+    return;
+  }
+  if (type != "send") return fail("unknown_type", "unknown frame type \"" + type + "\"");
+  std::string client_msg_id = msg.get("client_msg_id", "").asString();
+  blocking([msg, conversation_id, client_msg_id](std::shared_ptr<Session> self) {
+    auto& s = self->server_.services;
+    auto reply_error = [self, client_msg_id](const std::string& code, const std::string& message) {
+      Json::Value e = error_frame(code, message);
+      if (!client_msg_id.empty()) e["client_msg_id"] = client_msg_id;
+      net::post(self->ws_.get_executor(), [self, text = frame(e)]() mutable { self->send(std::move(text)); });
+    };
+    try {
+      auto conversation = s.conversations.get(conversation_id);
+      if (!conversation) return reply_error("not_found", "no such conversation");
+      schema::Message m = agent_reply(*self->agent_, *conversation, msg);
+      auto stored = s.group_commit.submit({std::move(m)}).get().at(0);
+      if (!stored.duplicate && stored.message.delivery_status == schema::DeliveryStatus::pending) s.dispatcher.wake();
+      Json::Value ack(Json::objectValue);
+      ack["type"] = "ack";
+      if (!client_msg_id.empty()) ack["client_msg_id"] = client_msg_id;
+      ack["id"] = Json::Int64(stored.message.id);
+      ack["seq"] = Json::Int64(stored.message.seq);
+      ack["conversation"] = Json::Int64(stored.message.conversation_id);
+      ack["duplicate"] = stored.duplicate;
+      net::post(self->ws_.get_executor(), [self, text = frame(ack)]() mutable { self->send(std::move(text)); });
+    } catch (const adapters::AdapterError& e) {
+      reply_error(e.code(), e.what());
+    } catch (const std::exception& e) {
+      spdlog::warn("event=realtime.agent_send_failed error={}", q(e.what()));
+      reply_error("store_unavailable", "the reply was not stored; send it again");
+    }
+  });
+}
+
 void Session::replay(std::vector<std::int64_t> conversations, std::map<std::int64_t, std::int64_t> after) {
   blocking([conversations, after](std::shared_ptr<Session> self) mutable {
     std::vector<schema::Message> history;
@@ -488,6 +544,18 @@ void Session::push(const schema::Message& message) {
     }
     if (self->replaying_ || self->filling_.count(message.conversation_id)) return self->held_.push_back(message);
     self->deliver_ordered(message);
+  });
+}
+
+void Session::push_typing(std::int64_t conversation_id, bool on, const std::string& who) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), conversation_id, on, who] {
+    if (self->closing_) return;
+    Json::Value t(Json::objectValue);
+    t["type"] = "typing";
+    t["conversation"] = Json::Int64(conversation_id);
+    t["on"] = on;
+    t["who"] = who;
+    self->send(frame(t));
   });
 }
 

@@ -1,5 +1,6 @@
 #include "tests/support/wechat_standin.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -40,6 +41,8 @@ std::string errmsg_for(long errcode) {
     case 45015: return "response out of time limit or subscription is canceled";
     case 45047: return "out of response count limit";
     case 47001: return "data format error";
+    case 95007: return "invalid msg token";
+    case 95008: return "invalid cursor";
     default: return "error";
   }
 }
@@ -151,6 +154,21 @@ void WechatStandin::revoke_token(const std::string& token) {
   it->second.state = Token::State::revoked;
 }
 
+void WechatStandin::add_kf_message(const Json::Value& entry) {
+  std::lock_guard lk(mu_);
+  kf_messages_.push_back(entry);
+}
+
+void WechatStandin::add_kf_token(const std::string& token) {
+  std::lock_guard lk(mu_);
+  kf_tokens_.push_back(token);
+}
+
+void WechatStandin::set_kf_page_size(size_t n) {
+  std::lock_guard lk(mu_);
+  kf_page_size_ = n == 0 ? 1 : n;
+}
+
 void WechatStandin::fail_next_send(long errcode, const std::string& errmsg) {
   std::lock_guard lk(mu_);
   send_script_.push_back({errcode, errmsg});
@@ -212,7 +230,15 @@ void WechatStandin::handle(const httplib::Request& req, httplib::Response& res) 
 
   const bool is_token = req.path == kTokenPath || req.path == kWecomTokenPath;
   const bool is_send = req.path == kCustomSendPath || req.path == kKfSendPath;
-  if (!is_token && !is_send) {
+  const bool is_sync = req.path == kKfSyncPath;
+  if (is_sync) {
+    if (req.method != "POST")
+      rec.answer = error(43002);
+    else if (rec.json.isNull() && !req.body.empty())
+      rec.answer = error(47001);
+    else
+      rec.answer = kf_sync(req, rec.json);
+  } else if (!is_token && !is_send) {
     res.status = 404;
     rec.answer = error(404, "not found in the WeChat stand-in");
   } else if (is_token && req.method != "GET") {
@@ -310,6 +336,45 @@ Json::Value WechatStandin::send(const httplib::Request& req, const Json::Value& 
   ok["errcode"] = 0;
   ok["errmsg"] = "ok";
   if (kf) ok["msgid"] = "kfmsg_" + std::to_string(++serial_);
+  return ok;
+}
+
+// Cursors are opaque to the caller, as WeChat's are: "kfc" + a position.
+Json::Value WechatStandin::kf_sync(const httplib::Request& req, const Json::Value& body) {
+  std::lock_guard lk(mu_);
+  Json::Value refused = check_token(req.get_param_value("access_token"), true);
+  if (!refused.isNull()) return refused;
+  if (!body.isNull() && !body.isObject()) return error(47001);
+  const Json::Value& token = body["token"];
+  if (token.isString() && !token.asString().empty()) {
+    bool known = false;
+    for (const auto& t : kf_tokens_) known = known || t == token.asString();
+    if (!known) return error(95007);
+  }
+  size_t pos = 0;
+  const Json::Value& cursor = body["cursor"];
+  if (cursor.isString() && !cursor.asString().empty()) {
+    const std::string c = cursor.asString();
+    try {
+      if (c.rfind("kfc", 0) != 0) throw std::invalid_argument(c);
+      size_t used = 0;
+      pos = std::stoul(c.substr(3), &used);
+      if (used != c.size() - 3 || pos > kf_messages_.size()) throw std::invalid_argument(c);
+    } catch (const std::exception&) {
+      return error(95008);
+    }
+  }
+  size_t limit = kf_page_size_;
+  if (body["limit"].isIntegral() && body["limit"].asInt64() > 0)
+    limit = std::min(limit, static_cast<size_t>(body["limit"].asInt64()));
+  Json::Value ok(Json::objectValue);
+  ok["errcode"] = 0;
+  ok["errmsg"] = "ok";
+  Json::Value& list = ok["msg_list"] = Json::Value(Json::arrayValue);
+  size_t end = std::min(kf_messages_.size(), pos + limit);
+  for (size_t i = pos; i < end; ++i) list.append(kf_messages_[i]);
+  ok["next_cursor"] = "kfc" + std::to_string(end);
+  ok["has_more"] = end < kf_messages_.size() ? 1 : 0;
   return ok;
 }
 

@@ -9,6 +9,11 @@
 //        -> {"errcode":0,"errmsg":"ok"}
 //   POST /cgi-bin/kf/send_msg?access_token=           {"touser","open_kfid","msgtype",...}
 //        -> {"errcode":0,"errmsg":"ok","msgid":"..."}
+//   POST /cgi-bin/kf/sync_msg?access_token=           {"cursor","token","limit","open_kfid"}
+//        -> {"errcode":0,"errmsg":"ok","next_cursor":"...","has_more":0|1,"msg_list":[...]}
+//        (the 微信客服 messages added with add_kf_message, from the cursor on,
+//        at most min(limit, kf page size) per page; a token that is not a
+//        callback's (add_kf_token) is answered 95007, an unknown cursor 95008)
 // Errors are WeChat's: 40013 unknown appid/corpid, 40125/40001 wrong secret,
 // 41001 access_token missing, 40001 invalid (revoked, or replaced by a newer
 // token) token, 42001 expired token, 43001/43002 wrong method, 47001 body
@@ -52,6 +57,7 @@ class WechatStandin {
   static constexpr const char* kWecomTokenPath = "/cgi-bin/gettoken";
   static constexpr const char* kCustomSendPath = "/cgi-bin/message/custom/send";
   static constexpr const char* kKfSendPath = "/cgi-bin/kf/send_msg";
+  static constexpr const char* kKfSyncPath = "/cgi-bin/kf/sync_msg";
 
   WechatStandin();
   ~WechatStandin();
@@ -86,6 +92,12 @@ class WechatStandin {
   // The next token request(s) are answered with errcode.
   void fail_next_token(long errcode, const std::string& errmsg = {});
 
+  // 微信客服: a msg_list entry kf/sync_msg serves (in order of adding), the
+  // callback Token it accepts, and the most entries per page (default 1000).
+  void add_kf_message(const Json::Value& entry);
+  void add_kf_token(const std::string& token);
+  void set_kf_page_size(size_t n);
+
   // Every request so far, oldest first (optionally only those to `path`).
   std::vector<WechatApiRequest> requests(const std::string& path = {}) const;
   size_t count(const std::string& path) const;
@@ -112,6 +124,7 @@ class WechatStandin {
   Json::Value issue_token(const httplib::Request& req, bool wecom);
   Json::Value send(const httplib::Request& req, const Json::Value& body, bool kf);
   Json::Value check_token(const std::string& token, bool wecom) const;
+  Json::Value kf_sync(const httplib::Request& req, const Json::Value& body);
 
   httplib::Server server_;
   std::thread thread_;
@@ -128,6 +141,9 @@ class WechatStandin {
   std::deque<Scripted> send_script_;
   std::deque<Scripted> token_script_;
   std::vector<WechatApiRequest> log_;
+  std::vector<Json::Value> kf_messages_;
+  std::vector<std::string> kf_tokens_;
+  size_t kf_page_size_ = 1000;
   std::uint64_t serial_ = 0;
 };
 

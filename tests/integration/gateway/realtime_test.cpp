@@ -365,3 +365,64 @@ TEST(AppChannel, HttpFallbackSendsAndLongPollsForReplies) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Realtime, AgentsReplyAndTypeOverTheSocket) {
+  TestGateway gw;
+  auto channel = web_channel(gw);
+  WsClient agent(gw.realtime_port(), "/v1/ws/agent?token=" + gw.agent_token());
+  WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  visitor.send(hello(channel, "typist"));
+  ASSERT_TRUE(visitor.receive_type("welcome"));
+  visitor.send(send_frame("q", "anyone?"));
+  std::int64_t conversation = (*visitor.receive_type("ack"))["conversation"].asInt64();
+  ASSERT_TRUE(agent.receive_type("message.created"));
+
+  // The visitor types: the agent sees it.
+  Json::Value typing;
+  typing["type"] = "typing";
+  typing["on"] = true;
+  visitor.send(typing);
+  auto seen = agent.receive_type("typing");
+  ASSERT_TRUE(seen);
+  EXPECT_EQ((*seen)["conversation"].asInt64(), conversation);
+  EXPECT_TRUE((*seen)["on"].asBool());
+
+  // The agent types, then replies over the socket.
+  Json::Value agent_typing;
+  agent_typing["type"] = "typing";
+  agent_typing["conversation"] = Json::Int64(conversation);
+  agent_typing["on"] = true;
+  agent.send(agent_typing);
+  auto shown = visitor.receive_type("typing");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ((*shown)["who"].asString(), "Agent");
+
+  Json::Value reply;
+  reply["type"] = "send";
+  reply["conversation"] = Json::Int64(conversation);
+  reply["client_msg_id"] = "r-1";
+  reply["text"] = "here!";
+  agent.send(reply);
+  auto ack = agent.receive_type("ack");
+  ASSERT_TRUE(ack);
+  EXPECT_EQ((*ack)["client_msg_id"].asString(), "r-1");
+  std::optional<Json::Value> got;
+  while (auto m = visitor.receive_type("message")) {
+    if ((*m)["message"]["direction"].asString() == "out") {
+      got = m;
+      break;
+    }
+  }
+  ASSERT_TRUE(got);
+  EXPECT_EQ((*got)["message"]["parts"][0]["text"].asString(), "here!");
+
+  reply["conversation"] = 999999;
+  agent.send(reply);
+  auto err = agent.receive_type("error");
+  ASSERT_TRUE(err);
+  EXPECT_EQ((*err)["code"].asString(), "not_found");
+}
+
+}  // namespace

@@ -242,7 +242,7 @@ TEST(WebhookIngest, SignedMessageIsNormalized) {
 
 TEST(WebhookIngest, MinimalMessage) {
   WebhookAdapter a;
-  Ingest in = a.ingest(make_channel(), signed_post(R"({"contact":{"id":"c"},"text":""})"));
+  Ingest in = a.ingest(make_channel(), signed_post(R"({"contact":{"id":"c"},"text":"."})"));
   ASSERT_EQ(in.messages.size(), 1u);
   const schema::Message& m = in.messages[0];
   EXPECT_EQ(m.sender.id, "c");
@@ -251,7 +251,19 @@ TEST(WebhookIngest, MinimalMessage) {
   EXPECT_FALSE(m.channel_timestamp.has_value());
   EXPECT_TRUE(m.metadata.isNull());
   ASSERT_EQ(m.parts.size(), 1u);
-  EXPECT_EQ(m.parts[0].text, "");
+  EXPECT_EQ(m.parts[0].text, ".");
+}
+
+TEST(WebhookIngest, EmptyTextIsRefused) {
+  // An empty message is nothing an agent can act on: refused, not stored.
+  WebhookAdapter a;
+  try {
+    a.ingest(make_channel(), signed_post(R"({"contact":{"id":"c"},"text":""})"));
+    FAIL() << "accepted an empty text";
+  } catch (const AdapterError& e) {
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_NE(std::string(e.what()).find("text"), std::string::npos);
+  }
 }
 
 TEST(WebhookIngest, EmptyMetadataStaysNull) {

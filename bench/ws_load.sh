@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Realtime hub load: many idle visitor WebSockets, then a chat load whose
+# round trip is visitor -> agent -> visitor.
+#
+#   bench/ws_load.sh [--connections 2000] [--rate 200] [--duration 5]
+#                    [--sources 0] [--http-pool 32] [--binary PATH] [--tool PATH]
+#                    [--wrapper 'CMD ARGS'] [-- EXTRA og_ws_load ARGS]
+#
+# Quick (CI smoke):    bench/ws_load.sh --connections 2000 --rate 200 --duration 5
+# Real measurement:    bench/ws_load.sh --connections 20000 --rate 1000 --duration 20
+# Memory profile:      bench/ws_load.sh --connections 2000 --wrapper 'valgrind --tool=massif
+#                        --massif-out-file=/tmp/massif.out' -- --settle 20
+#                      (then `vgdb --pid=<gateway pid> detailed_snapshot /tmp/snap` while settling)
+#
+# --http-pool: keep-alive HTTP connections the tool's agent posts replies on.
+# A reply POST waits for its durable commit (a few ms), so at 1,000 msg/s
+# fewer than ~16 connections queue replies inside the tool and inflate the
+# round trip. The gateway serves at most http_threads (128) at once.
+#
+# What it does:
+#   1. raises the open-files limit (`ulimit -n`) for itself and so for the
+#      gateway and the tool it starts: each connection is one fd in the
+#      gateway and one in the tool, so both need connections + a few hundred.
+#      It asks for 200000 and falls back to the hard limit (raising the hard
+#      limit needs root with CAP_SYS_RESOURCE, or `ulimit -Hn`/limits.conf
+#      before running); it refuses to start if that is too low;
+#   2. starts its own gateway (`omnigate serve`) on a free 127.0.0.1 port pair
+#      with a fresh data directory under /tmp;
+#   3. creates an admin, logs in, creates a `web` channel without
+#      allowed_origins (any origin);
+#   4. runs og_ws_load (bench/ws_load.cpp) with the gateway's pid, so it reads
+#      the gateway's VmRSS before and after connecting;
+#   5. checks in PostgreSQL that every visitor message and every reply is
+#      stored exactly once;
+#   6. stops the gateway with SIGTERM and removes the temp directory.
+# Exit status is non-zero if any check fails. Loopback only.
+set -euo pipefail
+
+die() { echo "ws_load: $*" >&2; exit 1; }
+log() { echo "==> $*" >&2; }
+
+connections=2000 rate=200 duration=5 sources=0 http_pool=32 binary="" tool="" wrapper=""
+extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --connections) connections="${2:?}"; shift 2 ;;
+    --rate)        rate="${2:?}"; shift 2 ;;
+    --duration)    duration="${2:?}"; shift 2 ;;
+    --sources)     sources="${2:?}"; shift 2 ;;
+    --http-pool)   http_pool="${2:?}"; shift 2 ;;
+    --binary)      binary="${2:?}"; shift 2 ;;
+    --tool)        tool="${2:?}"; shift 2 ;;
+    --wrapper)     wrapper="${2:?}"; shift 2 ;;
+    --)            shift; extra=("$@"); break ;;
+    -h|--help)     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+for v in connections rate duration http_pool; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "--${v//_/-} must be a positive integer, got '${!v}'"
+done
+[[ "$sources" =~ ^[0-9]+$ ]] || die "--sources must be a non-negative integer"
+
+bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo_root="$(cd "$bench_dir/.." && pwd)"
+
+for t in curl awk; do command -v "$t" >/dev/null || die "$t not found (deploy/setup.sh installs it)"; done
+psql_bin="$(command -v psql || true)"
+[[ -n "$psql_bin" ]] || psql_bin="$(ls -1 /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1 || true)"
+[[ -n "$psql_bin" && -x "$psql_bin" ]] || die "psql not found"
+
+# --- binaries (built if missing) ----------------------------------------------
+[[ -n "$binary" ]] || binary="$repo_root/build/release/gateway/omnigate"
+[[ -n "$tool" ]] || tool="$repo_root/build/release/bench/og_ws_load"
+if [[ ! -x "$binary" || ! -x "$tool" ]]; then
+  log "building omnigate and og_ws_load (release preset)"
+  (cd "$repo_root" && cmake --preset release >/dev/null && ninja -C build/release omnigate og_ws_load) >&2
+fi
+[[ -x "$binary" ]] || die "gateway binary not found: $binary"
+[[ -x "$tool" ]] || die "load tool not found: $tool"
+
+# --- open files ---------------------------------------------------------------
+# One fd per connection on each side, plus the gateway's own (about 40: database pool,
+# HTTP threads' sockets, log, epoll) and the tool's HTTP pool.
+need=$(( connections + 100 ))
+ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+have="$(ulimit -n)"
+if [[ "$have" != unlimited ]] && (( have < need )); then
+  die "open-files limit is $have (hard $(ulimit -Hn)); $connections connections need about $need.
+  Raise the hard limit first (as root: ulimit -Hn 200000, or prlimit / limits.conf / systemd LimitNOFILE),
+  or run with --connections $(( have - 100 )) or fewer."
+fi
+log "open-files limit: $have (needed about $need)"
+
+# --- temp dir, cleanup (same pattern as webhook_ingest.sh) -----------------------
+# 0711: when run as root the embedded PostgreSQL runs as user postgres and
+# must traverse into the directory to reach DIR/pg.
+tmp="$(mktemp -d /tmp/omnigate-wsload.XXXXXX)"
+chmod 0711 "$tmp"
+work="$tmp/bench"
+mkdir -m 0700 "$work"
+gw_pid=""
+
+stop_gateway() {
+  [[ -n "$gw_pid" ]] || return 0
+  local pid="$gw_pid" rc=0
+  gw_pid=""
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "ws_load: gateway did not stop within 30 s of SIGTERM; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || rc=$?
+  if [[ -f "$tmp/pg/postmaster.pid" ]]; then
+    local pmpid
+    pmpid="$(head -n 1 "$tmp/pg/postmaster.pid" 2>/dev/null || true)"
+    if [[ "$pmpid" =~ ^[0-9]+$ ]] && kill -0 "$pmpid" 2>/dev/null; then
+      echo "ws_load: embedded PostgreSQL still running (pid $pmpid); stopping it" >&2
+      kill -INT "$pmpid" 2>/dev/null || true
+      for _ in $(seq 1 100); do kill -0 "$pmpid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  fi
+  return "$rc"
+}
+
+cleanup() {
+  local rc=$?
+  stop_gateway || true
+  if [[ $rc -ne 0 && -f "$work/gateway.log" ]]; then
+    echo "--- last lines of the gateway log ---" >&2
+    tail -n 20 "$work/gateway.log" >&2 || true
+  fi
+  rm -rf "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- a free loopback port pair ----------------------------------------------------
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=""
+for _ in $(seq 1 100); do
+  p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))  # below the ephemeral range (32768-60999)
+  if ! port_busy "$p" && ! port_busy "$((p + 1))"; then port="$p"; break; fi
+done
+[[ -n "$port" ]] || die "no free port pair found on 127.0.0.1"
+rt_port=$((port + 1))
+base="http://127.0.0.1:$port"
+
+# --- start the gateway --------------------------------------------------------------
+log "starting gateway on 127.0.0.1:$port, realtime 127.0.0.1:$rt_port (data dir $tmp)"
+# --wrapper runs the gateway under a profiler that execs in place (valgrind),
+# so $! is still the gateway's pid.
+read -r -a wrap <<<"$wrapper"
+"${wrap[@]}" "$binary" serve --data-dir "$tmp" --listen "127.0.0.1:$port" \
+  --realtime-listen "127.0.0.1:$rt_port" --log-level warn >"$work/gateway.log" 2>&1 &
+gw_pid=$!
+ready=""
+for _ in $(seq 1 1800); do
+  kill -0 "$gw_pid" 2>/dev/null || die "gateway exited during start-up"
+  if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then ready=1; break; fi
+  sleep 0.1
+done
+[[ -n "$ready" ]] || die "gateway not ready after 180 s"
+log "gateway pid $gw_pid, open-files limit $(awk '/Max open files/{print $4}' "/proc/$gw_pid/limits")"
+
+psql_q() { "$psql_bin" "host=$tmp/pg dbname=omnigate user=omnigate" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+json_str() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+
+# --- admin, login, web channel ---------------------------------------------------------
+password="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+OMNIGATE_PASSWORD="$password" "$binary" user add --data-dir "$tmp" --login admin --role admin \
+  --log-level warn >"$work/user-add.log" 2>&1 || { cat "$work/user-add.log" >&2; die "user add failed"; }
+login_json="$(curl -fsS -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
+  -d "{\"login\":\"admin\",\"password\":\"$password\"}")" || die "login failed"
+bearer="$(json_str token <<<"$login_json")"
+[[ -n "$bearer" ]] || die "no token in the login answer: $login_json"
+channel_json="$(curl -fsS -X POST "$base/v1/admin/channels" -H "Authorization: Bearer $bearer" \
+  -H 'Content-Type: application/json' -d '{"type":"web","name":"load"}')" || die "channel creation failed"
+key="$(json_str key <<<"$channel_json")"
+[[ "$key" =~ ^[A-Za-z0-9_-]+$ ]] || die "no usable config.key in the channel answer: $channel_json"
+channel_id="$(psql_q -v k="$key" <<<"SELECT id FROM channels WHERE config->>'key' = :'k';")"
+[[ "$channel_id" =~ ^[0-9]+$ ]] || die "channel not found in the database"
+
+# --- the load ----------------------------------------------------------------------------
+result_file="$work/result.txt"
+tool_rc=0
+"$tool" --ws-port "$rt_port" --http-port "$port" --token "$bearer" --channel "$key" \
+  --gateway-pid "$gw_pid" --connections "$connections" --rate "$rate" --duration "$duration" \
+  --sources "$sources" --http-pool "$http_pool" --result-file "$result_file" "${extra[@]}" || tool_rc=$?
+kill -0 "$gw_pid" 2>/dev/null || die "the gateway died during the load"
+
+# --- the store check: each visitor message and each reply stored exactly once ------------
+declare -A R
+if [[ -s "$result_file" ]]; then while IFS='=' read -r k v; do R[$k]="$v"; done <"$result_file"; fi
+failures=()
+if [[ -n "${R[acked]:-}" ]]; then
+  IFS='|' read -r n_in n_in_distinct n_out n_out_distinct <<<"$(psql_q -F '|' -v chan="$channel_id" <<'SQL'
+SELECT count(*) FILTER (WHERE direction = 'in'),
+       count(DISTINCT external_id) FILTER (WHERE direction = 'in'),
+       count(*) FILTER (WHERE direction = 'out'),
+       count(DISTINCT external_id) FILTER (WHERE direction = 'out')
+FROM messages WHERE channel_id = :chan;
+SQL
+)"
+  (( n_in == n_in_distinct )) || failures+=("visitor messages stored twice: $n_in rows, $n_in_distinct distinct ids")
+  (( n_out == n_out_distinct )) || failures+=("replies stored twice: $n_out rows, $n_out_distinct distinct ids")
+  (( n_in >= R[acked] )) || failures+=("${R[acked]} sends acknowledged but only $n_in visitor messages stored")
+  (( n_in <= R[sent] )) || failures+=("$n_in visitor messages stored for ${R[sent]} sent")
+  (( n_out >= R[replies] )) || failures+=("${R[replies]} replies received but only $n_out stored")
+  echo "database: $n_in visitor messages, $n_out replies (each stored once)"
+fi
+
+# Group commits (each one ends in a WAL flush): their size and duration show
+# how much of the latency is the disk.
+metrics="$(curl -fsS "$base/metrics" 2>/dev/null | grep -E '^omnigate_ingest_(commit_duration_seconds|batch_messages)_(bucket|sum|count)' || true)"
+if [[ -n "$metrics" ]]; then
+  awk '
+    /^omnigate_ingest_batch_messages_sum /   { bs = $2 }
+    /^omnigate_ingest_batch_messages_count / { bc = $2 }
+    /^omnigate_ingest_commit_duration_seconds_bucket/ {
+      match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); n++; B[n] = le; C[n] = $2 }
+    /^omnigate_ingest_commit_duration_seconds_sum /   { ds = $2 }
+    /^omnigate_ingest_commit_duration_seconds_count / { dc = $2 }
+    function q(p,   i) { for (i = 1; i <= n; i++) if (C[i] >= p * dc) return B[i] * 1000 " ms"; return "-" }
+    END {
+      if (bc > 0) printf "group commits: %d, mean %.1f messages each, mean %.2f ms; commit p50 <= %s, p99 <= %s (histogram bounds)\n",
+        dc, bs / bc, ds / dc * 1000, q(0.5), q(0.99)
+    }' <<<"$metrics"
+fi
+
+gw_rc=0
+stop_gateway || gw_rc=$?
+(( gw_rc == 0 )) || failures+=("gateway exited with status $gw_rc on SIGTERM")
+warnings="$(grep -cE 'level=(warning|warn|error)' "$work/gateway.log" || true)"
+echo "gateway warnings/errors logged: $warnings"
+[[ "$warnings" == 0 ]] || grep -E 'level=(warning|warn|error)' "$work/gateway.log" | sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
+
+(( tool_rc == 0 )) || failures+=("og_ws_load reported a failure (exit $tool_rc)")
+if (( ${#failures[@]} > 0 )); then
+  for f in "${failures[@]}"; do echo "CHECK FAILED: $f" >&2; done
+  exit 1
+fi
+echo "ws_load: pass"
