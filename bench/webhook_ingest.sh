@@ -24,8 +24,9 @@
 # installs them. Deliberately no python/jq, so it runs on a fresh Debian.
 set -euo pipefail
 
-die() { echo "webhook_ingest: $*" >&2; exit 1; }
-log() { echo "==> $*" >&2; }
+bench_name=webhook_ingest
+# die, log and the gateway launcher shared with ws_load.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/gateway.sh"
 
 duration=10 connections=64 threads=2 contacts=1000 binary=""
 while [[ $# -gt 0 ]]; do
@@ -50,18 +51,12 @@ lua_script="$bench_dir/webhook_ingest.lua"
 [[ -f "$lua_script" ]] || die "missing $lua_script"
 
 # --- tools -------------------------------------------------------------------
-for t in wrk curl awk; do
-  command -v "$t" >/dev/null || die "$t not found (deploy/setup.sh installs it)"
-done
-psql_bin="$(command -v psql || true)"
-if [[ -z "$psql_bin" ]]; then
-  psql_bin="$(ls -1 /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1 || true)"
-fi
-[[ -n "$psql_bin" && -x "$psql_bin" ]] || die "psql not found"
+require_tools wrk curl awk
+find_psql
 
 # --- the gateway binary (built if missing) -----------------------------------
 if [[ -z "$binary" ]]; then
-  binary="$repo_root/build/release/gateway/omnigate"
+  binary="$(default_gateway_binary "$repo_root")"
   if [[ ! -x "$binary" ]]; then
     log "building omnigate (release preset)"
     (cd "$repo_root" && cmake --preset release && cmake --build --preset release --target omnigate) >&2
@@ -69,105 +64,18 @@ if [[ -z "$binary" ]]; then
 fi
 [[ -x "$binary" ]] || die "gateway binary not found or not executable: $binary"
 
-# --- temp dir, cleanup --------------------------------------------------------
-# mktemp -d makes the directory 0700; when we run as root the embedded
-# PostgreSQL runs as user postgres, which must be able to traverse into it to
-# reach DIR/pg, hence 0711 (traverse only, no listing). The bench's own files
-# go into a 0700 subdirectory.
-tmp="$(mktemp -d /tmp/omnigate-bench.XXXXXX)"
-chmod 0711 "$tmp"
-work="$tmp/bench"
-mkdir -m 0700 "$work"
-gw_pid=""
+# --- temp dir, cleanup, port, start (bench/lib/gateway.sh) --------------------
+make_data_dir omnigate-bench
+install_cleanup_traps
+pick_port_pair 40000
 
-stop_gateway() {
-  [[ -n "$gw_pid" ]] || return 0
-  local pid="$gw_pid" rc=0
-  gw_pid=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    # a clean stop drains requests and stops the embedded PostgreSQL
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "webhook_ingest: gateway did not stop within 30 s of SIGTERM; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || rc=$?
-  # if the gateway died without stopping its PostgreSQL, stop it ourselves so
-  # no postmaster outlives the temp directory
-  if [[ -f "$tmp/pg/postmaster.pid" ]]; then
-    local pmpid
-    pmpid="$(head -n 1 "$tmp/pg/postmaster.pid" 2>/dev/null || true)"
-    if [[ "$pmpid" =~ ^[0-9]+$ ]] && kill -0 "$pmpid" 2>/dev/null; then
-      echo "webhook_ingest: embedded PostgreSQL still running (pid $pmpid); stopping it" >&2
-      kill -INT "$pmpid" 2>/dev/null || true   # SIGINT = fast shutdown
-      for _ in $(seq 1 100); do kill -0 "$pmpid" 2>/dev/null || break; sleep 0.1; done
-    fi
-  fi
-  return "$rc"
-}
-
-cleanup() {
-  local rc=$?
-  stop_gateway || true
-  if [[ $rc -ne 0 && -f "$work/gateway.log" ]]; then
-    echo "--- last lines of the gateway log ---" >&2
-    tail -n 20 "$work/gateway.log" >&2 || true
-  fi
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --- a free loopback port (and the next one, for the realtime listener) -------
-# bash's /dev/tcp: a connect that succeeds means something listens there.
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for _ in $(seq 1 100); do
-  p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-  if ! port_busy "$p" && ! port_busy "$((p + 1))"; then port="$p"; break; fi
-done
-[[ -n "$port" ]] || die "no free port pair found on 127.0.0.1"
-base="http://127.0.0.1:$port"
-
-# --- start the gateway --------------------------------------------------------
 log "starting gateway on 127.0.0.1:$port (data dir $tmp)"
-"$binary" serve --data-dir "$tmp" --listen "127.0.0.1:$port" \
-  --realtime-listen "127.0.0.1:$((port + 1))" --log-level warn >"$work/gateway.log" 2>&1 &
-gw_pid=$!
-
-# first start runs initdb, which takes a few seconds
-ready=""
-for _ in $(seq 1 600); do
-  kill -0 "$gw_pid" 2>/dev/null || die "gateway exited during start-up"
-  if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then ready=1; break; fi
-  sleep 0.1
-done
-[[ -n "$ready" ]] || die "gateway not ready after 60 s"
-
-psql_q() {  # psql on the embedded cluster, unaligned, stop on any error
-  "$psql_bin" "host=$tmp/pg dbname=omnigate user=omnigate" -X -q -At -v ON_ERROR_STOP=1 "$@"
-}
-
-# Pull a string field out of a flat JSON answer. The values we need here
-# (token, secret) are url-safe, without escapes, and occur once.
-json_str() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+start_gateway "$binary"
+wait_gateway_ready 60
 
 # --- admin, login, channel ----------------------------------------------------
-password="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-OMNIGATE_PASSWORD="$password" "$binary" user add --data-dir "$tmp" --login admin --role admin \
-  --log-level warn >"$work/user-add.log" 2>&1 || { cat "$work/user-add.log" >&2; die "user add failed"; }
-
-login_json="$(curl -fsS -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"login\":\"admin\",\"password\":\"$password\"}")" || die "login failed"
-bearer="$(json_str token <<<"$login_json")"
-[[ -n "$bearer" ]] || die "no token in the login answer: $login_json"
-
-channel_json="$(curl -fsS -X POST "$base/v1/admin/channels" -H "Authorization: Bearer $bearer" \
-  -H 'Content-Type: application/json' -d '{"type":"webhook","name":"bench"}')" || die "channel creation failed"
+admin_login "$binary"
+create_channel '{"type":"webhook","name":"bench"}'
 hook_token="$(json_str token <<<"$channel_json")"
 secret="$(json_str secret <<<"$channel_json")"
 [[ -n "$hook_token" && -n "$secret" ]] || die "no token/secret in the channel answer: $channel_json"
@@ -293,9 +201,7 @@ if [[ -n "$metrics" ]]; then
   awk '/_sum /{s=$2} /_count /{c=$2} END{if (c > 0) printf "  mean group-commit batch: %.1f messages\n", s/c}' <<<"$metrics"
 fi
 
-warnings="$(grep -cE 'level=(warning|warn|error)' "$work/gateway.log" || true)"
-echo "gateway warnings/errors logged: $warnings"
-[[ "$warnings" == 0 ]] || grep -E 'level=(warning|warn|error)' "$work/gateway.log" | sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
+report_gateway_warnings
 
 if [[ "$check" != "pass" ]]; then
   for f in "${failures[@]}"; do echo "CHECK FAILED: $f" >&2; done

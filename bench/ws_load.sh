@@ -36,8 +36,9 @@
 # Exit status is non-zero if any check fails. Loopback only.
 set -euo pipefail
 
-die() { echo "ws_load: $*" >&2; exit 1; }
-log() { echo "==> $*" >&2; }
+bench_name=ws_load
+# die, log and the gateway launcher shared with webhook_ingest.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/gateway.sh"
 
 connections=2000 rate=200 duration=5 sources=0 http_pool=32 binary="" tool="" wrapper=""
 extra=()
@@ -64,13 +65,11 @@ done
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$bench_dir/.." && pwd)"
 
-for t in curl awk; do command -v "$t" >/dev/null || die "$t not found (deploy/setup.sh installs it)"; done
-psql_bin="$(command -v psql || true)"
-[[ -n "$psql_bin" ]] || psql_bin="$(ls -1 /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1 || true)"
-[[ -n "$psql_bin" && -x "$psql_bin" ]] || die "psql not found"
+require_tools curl awk
+find_psql
 
 # --- binaries (built if missing) ----------------------------------------------
-[[ -n "$binary" ]] || binary="$repo_root/build/release/gateway/omnigate"
+[[ -n "$binary" ]] || binary="$(default_gateway_binary "$repo_root")"
 [[ -n "$tool" ]] || tool="$repo_root/build/release/bench/og_ws_load"
 if [[ ! -x "$binary" || ! -x "$tool" ]]; then
   log "building omnigate and og_ws_load (release preset)"
@@ -92,95 +91,25 @@ if [[ "$have" != unlimited ]] && (( have < need )); then
 fi
 log "open-files limit: $have (needed about $need)"
 
-# --- temp dir, cleanup (same pattern as webhook_ingest.sh) -----------------------
-# 0711: when run as root the embedded PostgreSQL runs as user postgres and
-# must traverse into the directory to reach DIR/pg.
-tmp="$(mktemp -d /tmp/omnigate-wsload.XXXXXX)"
-chmod 0711 "$tmp"
-work="$tmp/bench"
-mkdir -m 0700 "$work"
-gw_pid=""
-
-stop_gateway() {
-  [[ -n "$gw_pid" ]] || return 0
-  local pid="$gw_pid" rc=0
-  gw_pid=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "ws_load: gateway did not stop within 30 s of SIGTERM; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || rc=$?
-  if [[ -f "$tmp/pg/postmaster.pid" ]]; then
-    local pmpid
-    pmpid="$(head -n 1 "$tmp/pg/postmaster.pid" 2>/dev/null || true)"
-    if [[ "$pmpid" =~ ^[0-9]+$ ]] && kill -0 "$pmpid" 2>/dev/null; then
-      echo "ws_load: embedded PostgreSQL still running (pid $pmpid); stopping it" >&2
-      kill -INT "$pmpid" 2>/dev/null || true
-      for _ in $(seq 1 100); do kill -0 "$pmpid" 2>/dev/null || break; sleep 0.1; done
-    fi
-  fi
-  return "$rc"
-}
-
-cleanup() {
-  local rc=$?
-  stop_gateway || true
-  if [[ $rc -ne 0 && -f "$work/gateway.log" ]]; then
-    echo "--- last lines of the gateway log ---" >&2
-    tail -n 20 "$work/gateway.log" >&2 || true
-  fi
-  rm -rf "$tmp"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# --- a free loopback port pair ----------------------------------------------------
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=""
-for _ in $(seq 1 100); do
-  p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 12000 ))  # below the ephemeral range (32768-60999)
-  if ! port_busy "$p" && ! port_busy "$((p + 1))"; then port="$p"; break; fi
-done
-[[ -n "$port" ]] || die "no free port pair found on 127.0.0.1"
+# --- temp dir, cleanup, port, start (bench/lib/gateway.sh) ----------------------
+make_data_dir omnigate-wsload
+install_cleanup_traps
+# below the ephemeral range (32768-60999): the tool opens --connections
+# client sockets from it
+pick_port_pair 12000
 rt_port=$((port + 1))
-base="http://127.0.0.1:$port"
 
-# --- start the gateway --------------------------------------------------------------
 log "starting gateway on 127.0.0.1:$port, realtime 127.0.0.1:$rt_port (data dir $tmp)"
 # --wrapper runs the gateway under a profiler that execs in place (valgrind),
 # so $! is still the gateway's pid.
 read -r -a wrap <<<"$wrapper"
-"${wrap[@]}" "$binary" serve --data-dir "$tmp" --listen "127.0.0.1:$port" \
-  --realtime-listen "127.0.0.1:$rt_port" --log-level warn >"$work/gateway.log" 2>&1 &
-gw_pid=$!
-ready=""
-for _ in $(seq 1 1800); do
-  kill -0 "$gw_pid" 2>/dev/null || die "gateway exited during start-up"
-  if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then ready=1; break; fi
-  sleep 0.1
-done
-[[ -n "$ready" ]] || die "gateway not ready after 180 s"
+start_gateway "$binary" "${wrap[@]}"
+wait_gateway_ready 180
 log "gateway pid $gw_pid, open-files limit $(awk '/Max open files/{print $4}' "/proc/$gw_pid/limits")"
 
-psql_q() { "$psql_bin" "host=$tmp/pg dbname=omnigate user=omnigate" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-json_str() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
-
 # --- admin, login, web channel ---------------------------------------------------------
-password="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-OMNIGATE_PASSWORD="$password" "$binary" user add --data-dir "$tmp" --login admin --role admin \
-  --log-level warn >"$work/user-add.log" 2>&1 || { cat "$work/user-add.log" >&2; die "user add failed"; }
-login_json="$(curl -fsS -X POST "$base/v1/auth/login" -H 'Content-Type: application/json' \
-  -d "{\"login\":\"admin\",\"password\":\"$password\"}")" || die "login failed"
-bearer="$(json_str token <<<"$login_json")"
-[[ -n "$bearer" ]] || die "no token in the login answer: $login_json"
-channel_json="$(curl -fsS -X POST "$base/v1/admin/channels" -H "Authorization: Bearer $bearer" \
-  -H 'Content-Type: application/json' -d '{"type":"web","name":"load"}')" || die "channel creation failed"
+admin_login "$binary"
+create_channel '{"type":"web","name":"load"}'
 key="$(json_str key <<<"$channel_json")"
 [[ "$key" =~ ^[A-Za-z0-9_-]+$ ]] || die "no usable config.key in the channel answer: $channel_json"
 channel_id="$(psql_q -v k="$key" <<<"SELECT id FROM channels WHERE config->>'key' = :'k';")"
@@ -236,9 +165,7 @@ fi
 gw_rc=0
 stop_gateway || gw_rc=$?
 (( gw_rc == 0 )) || failures+=("gateway exited with status $gw_rc on SIGTERM")
-warnings="$(grep -cE 'level=(warning|warn|error)' "$work/gateway.log" || true)"
-echo "gateway warnings/errors logged: $warnings"
-[[ "$warnings" == 0 ]] || grep -E 'level=(warning|warn|error)' "$work/gateway.log" | sort | uniq -c | sort -rn | head -5 | sed 's/^/  /'
+report_gateway_warnings
 
 (( tool_rc == 0 )) || failures+=("og_ws_load reported a failure (exit $tool_rc)")
 if (( ${#failures[@]} > 0 )); then

@@ -7,10 +7,11 @@ namespace omnigate::schema {
 
 namespace {
 
-// The wire names are the enumerator names; they also appear in the database,
-// in agent capacities and in URLs, so they never change once released.
+// The wire names; they also appear in the database and in agent capacities,
+// so they never change once released. The Official Account type is
+// "wechat_mp" (WeChat's own name for 公众号, next to "wecom").
 constexpr std::pair<ChannelType, std::string_view> kNames[] = {
-    {ChannelType::wechat, "wechat"}, {ChannelType::wecom, "wecom"}, {ChannelType::email, "email"},
+    {ChannelType::wechat, "wechat_mp"}, {ChannelType::wecom, "wecom"}, {ChannelType::email, "email"},
     {ChannelType::web, "web"},       {ChannelType::app, "app"},     {ChannelType::webhook, "webhook"},
 };
 
@@ -28,6 +29,7 @@ std::optional<ChannelType> channel_type_from_string(std::string_view s) {
   for (const auto& [value, name] : kNames) {
     if (name == s) return value;
   }
+  if (s == "wechat") return ChannelType::wechat;  // accepted as an alias of wechat_mp
   return std::nullopt;
 }
 

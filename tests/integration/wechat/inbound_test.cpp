@@ -20,7 +20,7 @@ TEST(WechatInbound, AdminGetsWhatToPasteIntoWeChatsConsoleAndUrlVerificationWork
   const Json::Value& j = ch.json;
 
   // What the admin pastes into 公众平台 -> 基本配置 -> 服务器配置.
-  EXPECT_EQ(j["type"].asString(), "wechat");
+  EXPECT_EQ(j["type"].asString(), "wechat_mp");
   ASSERT_TRUE(j["inbound_url"].isString());
   EXPECT_EQ(j["inbound_url"].asString(), "/v1/hooks/" + j["token"].asString());
   EXPECT_TRUE(alnum_of_length(j["secrets"]["token"].asString(), 3, 32)) << j["secrets"]["token"].asString();
@@ -94,7 +94,7 @@ TEST(WechatInbound, PlainTextMessageIsStoredAndRetriesAreStoredOnce) {
                     {std::to_string(ch.id)});
     ASSERT_EQ(r.rows(), 1);
     EXPECT_EQ(r.str(0, 0), kOpenId);
-    EXPECT_EQ(r.str(0, 1), "wechat");
+    EXPECT_EQ(r.str(0, 1), "wechat_mp");
   }
 
   // WeChat retries the identical request 3 more times: every answer is

@@ -87,7 +87,7 @@ inline WxChannel official_account(TestGateway& gw, WechatStandin* api, const std
     config["api_base"] = api->base_url();
     api->add_app(app_id, kAppSecret);
   }
-  return channel_from(gw.create_channel("wechat", "公众号 " + mode, config));
+  return channel_from(gw.create_channel("wechat_mp", "公众号 " + mode, config));
 }
 
 inline WxChannel wecom(TestGateway& gw, WechatStandin* api) {

@@ -188,7 +188,7 @@ Agent full_agent() {
   a.role = Role::admin;
   a.team_ids = {12, 9007199254740993};
   a.skills = {"billing", "中文"};
-  a.capacity = {{"email", 20}, {"web", 5}, {"wechat", 0}};
+  a.capacity = {{"email", 20}, {"web", 5}, {"wechat_mp", 0}};
   a.presence = Presence::away;
   a.created_at = ts("2025-01-01T00:00:00Z");
   return a;
@@ -226,7 +226,7 @@ TEST(EnumNames, AreTheEnumeratorNamesBothWays) {
   expect_names<Role>({{Role::admin, "admin"}, {Role::agent, "agent"}}, role_from_string);
   expect_names<Presence>({{Presence::online, "online"}, {Presence::away, "away"}, {Presence::offline, "offline"}},
                          presence_from_string);
-  expect_names<ChannelType>({{ChannelType::wechat, "wechat"}, {ChannelType::wecom, "wecom"},
+  expect_names<ChannelType>({{ChannelType::wechat, "wechat_mp"}, {ChannelType::wecom, "wecom"},
                              {ChannelType::email, "email"}, {ChannelType::web, "web"}, {ChannelType::app, "app"},
                              {ChannelType::webhook, "webhook"}},
                             [](std::string_view s) { return channel_type_from_string(s).value(); });
@@ -415,7 +415,7 @@ TEST(AgentJson, PasswordHashIsNeverWrittenNorRead) {
 
 TEST(AgentJson, CapacityIsAnObjectByChannelType) {
   const Json::Value j = to_json(full_agent());
-  EXPECT_EQ(write_json(j["capacity"]), R"({"email":20,"web":5,"wechat":0})");
+  EXPECT_EQ(write_json(j["capacity"]), R"({"email":20,"web":5,"wechat_mp":0})");
   EXPECT_EQ(error_of([] { agent_from_json(parse_json(R"({"capacity":{"emial":3}})")); }),
             R"(capacity: unknown channel type "emial")");
   EXPECT_EQ(error_of([] { agent_from_json(parse_json(R"({"capacity":{"web":"5"}})")); }),
@@ -676,3 +676,10 @@ TEST(SchemaFiles, EnumListsMatchTheCode) {
 
 }  // namespace
 }  // namespace omnigate::schema
+
+TEST(ChannelTypeNames, WechatIsAnAliasOfWechatMp) {
+  EXPECT_EQ(omnigate::schema::channel_type_from_string("wechat"), omnigate::schema::ChannelType::wechat);
+  EXPECT_EQ(omnigate::schema::channel_type_from_string("wechat_mp"), omnigate::schema::ChannelType::wechat);
+  EXPECT_EQ(omnigate::schema::to_string(omnigate::schema::ChannelType::wechat), "wechat_mp");
+  EXPECT_FALSE(omnigate::schema::channel_type_from_string("WeChat").has_value());
+}
