@@ -35,6 +35,7 @@ int Gateway::start() {
   channels_ = std::make_unique<store::ChannelStore>(*pool_);
   agents_ = std::make_unique<store::AgentStore>(*pool_);
   conversations_ = std::make_unique<store::ConversationStore>(*pool_);
+  contacts_ = std::make_unique<store::ContactStore>(*pool_);
   metrics_ = std::make_unique<Metrics>();
   channel_cache_ = std::make_unique<ChannelCache>(*channels_, std::chrono::seconds(2));
   adapters_ = std::make_unique<adapters::Registry>(adapters::builtin_registry());
@@ -91,7 +92,7 @@ int Gateway::start() {
   puller_ = std::make_unique<Puller>(*pool_, *group_commit_, *adapters_);
   services_ = std::make_unique<Services>(Services{config_, *pool_, *messages_, *channels_, *agents_, *conversations_,
                                                   *group_commit_, *channel_cache_, *adapters_, *metrics_,
-                                                  *dispatcher_, *hub_, *puller_});
+                                                  *dispatcher_, *hub_, *puller_, *contacts_});
   front_ = std::make_unique<http::Front>(*services_);
   int port = front_->bind();
   realtime::ServerOptions ro;

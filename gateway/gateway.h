@@ -38,6 +38,7 @@ class Gateway {
   std::unique_ptr<store::ChannelStore> channels_;
   std::unique_ptr<store::AgentStore> agents_;
   std::unique_ptr<store::ConversationStore> conversations_;
+  std::unique_ptr<store::ContactStore> contacts_;
   std::unique_ptr<store::GroupCommit> group_commit_;
   std::unique_ptr<ChannelCache> channel_cache_;
   std::unique_ptr<adapters::Registry> adapters_;

@@ -10,6 +10,7 @@
 #include "gateway/realtime/hub.h"
 #include "gateway/store/agent_store.h"
 #include "gateway/store/channel_store.h"
+#include "gateway/store/contact_store.h"
 #include "gateway/store/conversation_store.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/message_store.h"
@@ -30,6 +31,7 @@ struct Services {
   Dispatcher& dispatcher;
   realtime::Hub& hub;
   Puller& puller;  // follow-up pulls of ingests (adapters::PullRequest)
+  store::ContactStore& contacts;
 };
 
 }  // namespace omnigate::gateway

@@ -20,6 +20,15 @@ std::string bounded(const std::string& s, size_t max) {
 
 }  // namespace
 
+Json::Value visitor_attributes(const Visitor& visitor) {
+  Json::Value a(Json::objectValue);
+  if (!visitor.page_url.empty()) a["page_url"] = bounded(visitor.page_url, 2048);
+  if (!visitor.language.empty()) a["language"] = bounded(visitor.language, 64);
+  if (!visitor.user_agent.empty()) a["user_agent"] = bounded(visitor.user_agent, 512);
+  if (!visitor.ip.empty()) a["ip"] = visitor.ip;
+  return a;
+}
+
 schema::Message message_from_send(const schema::Channel& channel, const Visitor& visitor, const Json::Value& frame) {
   schema::Message m;
   m.channel_id = channel.id;
@@ -30,11 +39,7 @@ schema::Message message_from_send(const schema::Channel& channel, const Visitor&
     throw AdapterError::bad_request("client_msg_id: required, a string of 1 to 128 characters");
   m.external_id = "v:" + visitor.id + ":" + id.asString();
   m.parts = parts_from_body(frame);
-  Json::Value web(Json::objectValue);
-  if (!visitor.page_url.empty()) web["page_url"] = bounded(visitor.page_url, 2048);
-  if (!visitor.language.empty()) web["language"] = bounded(visitor.language, 64);
-  if (!visitor.user_agent.empty()) web["user_agent"] = bounded(visitor.user_agent, 512);
-  if (!visitor.ip.empty()) web["ip"] = visitor.ip;
+  Json::Value web = visitor_attributes(visitor);
   // Kept under the channel type: metadata["web"] or metadata["app"].
   if (!web.empty()) m.metadata[std::string(schema::to_string(channel.type))] = web;
   return m;

@@ -20,6 +20,10 @@ struct Visitor {
   std::string ip;
 };
 
+// What we know of a visitor as contact attributes (and message metadata):
+// page_url, language, user_agent, ip; bounded in size. {} when nothing.
+Json::Value visitor_attributes(const Visitor& visitor);
+
 // {"client_msg_id","text"|"parts"} → an inbound message. client_msg_id makes
 // retries idempotent per visitor (external_id "v:<visitor>:<client_msg_id>").
 // Throws AdapterError (400) for a malformed frame.

@@ -347,6 +347,17 @@ void Session::handle(const Json::Value& msg) {
             return;
           }
           const schema::Message& saved = stored->front().message;
+          if (saved.seq == 1 && !stored->front().duplicate) {
+            // A new visitor's contact was just created: give it what hello told.
+            net::post(self->server_.blocking, [self] {
+              try {
+                self->server_.services.contacts.merge_attributes(self->channel_->id, self->visitor_.id,
+                                                                 adapters::visitor_attributes(self->visitor_));
+              } catch (const std::exception& e) {
+                spdlog::warn("event=realtime.contact_attributes_failed error={}", q(e.what()));
+              }
+            });
+          }
           // Follow before the commit listener publishes, so this socket
           // also gets the message event of a conversation it just opened.
           self->server_.hub.follow(saved.conversation_id, self);
@@ -421,6 +432,8 @@ void Session::hello(const Json::Value& msg) {
         std::vector<std::int64_t> resuming;
         for (const auto& [c, _] : after) resuming.push_back(c);
         conversations = s.conversations.of_contact(ch->id, who.id, resuming);
+        // A returning visitor's contact learns where they are now.
+        s.contacts.merge_attributes(ch->id, who.id, adapters::visitor_attributes(who));
       }
     } catch (const adapters::AdapterError& e) {
       error = e.code();

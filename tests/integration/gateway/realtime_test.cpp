@@ -426,3 +426,30 @@ TEST(Realtime, AgentsReplyAndTypeOverTheSocket) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Realtime, TheVisitorsContactKeepsPageLanguageAgentAndIp) {
+  TestGateway gw;
+  auto channel = web_channel(gw);
+  WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  Json::Value h = hello(channel, "attr-visitor");
+  h["page_url"] = "http://shop.test/kettles?id=7";
+  h["language"] = "zh-CN";
+  visitor.send(h);
+  ASSERT_TRUE(visitor.receive_type("welcome"));
+  visitor.send(send_frame("a", "hi"));
+  ASSERT_TRUE(visitor.receive_type("ack"));
+  db::PgConnection c(gw.db());
+  std::string attributes;
+  for (int i = 0; i < 100 && attributes.find("page_url") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    attributes = c.exec("SELECT attributes::text FROM contacts").str(0, 0);
+  }
+  auto a = parse(attributes);
+  EXPECT_EQ(a["page_url"].asString(), "http://shop.test/kettles?id=7");
+  EXPECT_EQ(a["language"].asString(), "zh-CN");
+  EXPECT_EQ(a["ip"].asString(), "127.0.0.1");
+}
+
+}  // namespace
