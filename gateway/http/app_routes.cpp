@@ -100,6 +100,8 @@ void add_app_routes(Front& front) {
       waiter->wait(timeout);
       page = s.messages.history(conversation, after, 200);
     }
+    waiter.reset();
+    s.hub.prune({conversation});
     Json::Value out(Json::objectValue);
     out["items"] = Json::Value(Json::arrayValue);
     std::int64_t next = after;

@@ -54,6 +54,16 @@ void Hub::visitor_typing(std::int64_t conversation_id, bool on, const std::strin
     if (auto s = w.lock()) s->push_typing(conversation_id, on, who);
 }
 
+void Hub::prune(const std::vector<std::int64_t>& conversation_ids) {
+  std::lock_guard lk(mu_);
+  for (auto id : conversation_ids) {
+    auto it = followers_.find(id);
+    if (it == followers_.end()) continue;
+    std::erase_if(it->second, [](const std::weak_ptr<Subscriber>& w) { return w.expired(); });
+    if (it->second.empty()) followers_.erase(it);
+  }
+}
+
 size_t Hub::followed_conversations() const {
   std::lock_guard lk(mu_);
   return followers_.size();

@@ -32,6 +32,10 @@ class Hub {
   // visitor's reach the agents.
   void agent_typing(std::int64_t conversation_id, bool on, const std::string& who);
   void visitor_typing(std::int64_t conversation_id, bool on, const std::string& who);
+  // Drops closed subscribers of these conversations now, rather than at the
+  // conversation's next event (which may never come): sessions call it as
+  // they end, so the map holds live followers only.
+  void prune(const std::vector<std::int64_t>& conversation_ids);
   size_t followed_conversations() const;
 
  private:

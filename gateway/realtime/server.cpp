@@ -165,7 +165,12 @@ Session::Session(tcp::socket socket, Server::Impl& server)
   ++server_.live;
 }
 
-Session::~Session() { --server_.live; }
+Session::~Session() {
+  std::vector<std::int64_t> followed;
+  for (const auto& [conversation, _] : last_seq_) followed.push_back(conversation);
+  if (!followed.empty()) server_.hub.prune(followed);
+  --server_.live;
+}
 
 void Session::close_async(websocket::close_code code) {
   net::post(ws_.get_executor(), [self = shared_from_this(), code] { self->close(code); });
