@@ -25,6 +25,8 @@ namespace {
 
 std::string binary() { return OMNIGATE_BINARY_PATH; }
 
+// A port nothing listens on right now. Each listener of a spawned gateway
+// gets its own: the default "HTTP port + 1" may be taken by a parallel test.
 int free_port() {
   int s = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -35,6 +37,12 @@ int free_port() {
   getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
   close(s);
   return ntohs(a.sin_port);
+}
+
+int other_free_port(int taken) {
+  int p = free_port();
+  while (p == taken) p = free_port();
+  return p;
 }
 
 pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
@@ -98,7 +106,8 @@ TEST(Process, SigtermWithRequestsInFlightLosesNoAcknowledgedMessage) {
                             {"OMNIGATE_PASSWORD=correct horse battery"})),
             0);
   int port = free_port();
-  pid_t gw = spawn({binary(), "serve", "--db", db, "--listen", "127.0.0.1:" + std::to_string(port), "--log-level", "warn"});
+  pid_t gw = spawn({binary(), "serve", "--db", db, "--listen", "127.0.0.1:" + std::to_string(port), "--realtime-listen",
+                    "127.0.0.1:" + std::to_string(other_free_port(port)), "--log-level", "warn"});
   ASSERT_TRUE(wait_healthy(port));
 
   httplib::Client c("127.0.0.1", port);
@@ -183,6 +192,7 @@ TEST(Process, EmbeddedDatabaseFromCreationToCleanStop) {
 
   int port = free_port();
   pid_t gw = spawn({binary(), "serve", "--data-dir", data, "--listen", "127.0.0.1:" + std::to_string(port),
+                    "--realtime-listen", "127.0.0.1:" + std::to_string(other_free_port(port)),
                     "--log-level", "warn"});
   ASSERT_TRUE(wait_healthy(port));
   httplib::Client c("127.0.0.1", port);
