@@ -16,7 +16,10 @@
 --   OG_RESULT_FILE  done() writes key=value figures here for the shell script
 
 local ffi = require("ffi")
-local bit = require("bit")
+-- libcrypto loading, hex, thread bookkeeping and result files, shared with
+-- wechat_ingest.lua: bench/lib/wrk_common.lua, found next to this script
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./") ..
+  "lib/wrk_common.lua")
 
 local SECRET = os.getenv("OG_SECRET") or error("OG_SECRET is not set")
 local CONTACTS = tonumber(os.getenv("OG_CONTACTS") or "1000")
@@ -35,57 +38,32 @@ unsigned char *HMAC(const EVP_MD *evp_md, const void *key, int key_len,
                     unsigned char *md, unsigned int *md_len);
 ]]
 
--- "crypto" needs the libcrypto.so dev symlink (libssl-dev); the versioned
--- names are what a runtime-only system has.
-local function load_crypto()
-  local errs = {}
-  for _, name in ipairs({ "crypto", "libcrypto.so.3", "libcrypto.so.1.1" }) do
-    local ok, lib = pcall(ffi.load, name)
-    if ok then return lib end
-    errs[#errs + 1] = tostring(lib)
-  end
-  error("cannot load OpenSSL libcrypto: " .. table.concat(errs, "; "))
-end
-local crypto = load_crypto()
+local crypto = common.load_crypto()
 local SHA256 = crypto.EVP_sha256()
 
 local mac = ffi.new("unsigned char[32]")
 local mac_len = ffi.new("unsigned int[1]")
-local hex_out = ffi.new("char[64]")
-local HEX = "0123456789abcdef"
-local hexdigit = ffi.new("char[16]")
-ffi.copy(hexdigit, HEX, 16)
+local hex32 = common.hex_encoder(32)
 
 local function hmac_sha256_hex(data)
   local r = crypto.HMAC(SHA256, SECRET, #SECRET, data, #data, mac, mac_len)
   if r == nil or mac_len[0] ~= 32 then error("HMAC failed") end
-  for i = 0, 31 do
-    local b = mac[i]
-    hex_out[2 * i] = hexdigit[bit.rshift(b, 4)]
-    hex_out[2 * i + 1] = hexdigit[bit.band(b, 15)]
-  end
-  return ffi.string(hex_out, 64)
+  return hex32(mac)
 end
 
 ---------------------------------------------------------------------------
 -- main state: keep the threads so done() can collect their counters
 ---------------------------------------------------------------------------
-local threads = {}
-
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  threads[#threads + 1] = thread
-end
+setup = common.setup
 
 ---------------------------------------------------------------------------
 -- thread states
 ---------------------------------------------------------------------------
--- Globals (not locals) so that done() can read them with thread:get().
-tid = 0
-acked_n = 0          -- 200 answers with "duplicate":false
+-- Globals (not locals) so that done() can read them with thread:get();
+-- wrk_common.lua sets tid, status_n (non-200 answers by status code) and:
+--   acked_n    200 answers with "duplicate":false
+--   badbody_n  200 answers we could not read an external_id from
 dup_n = 0            -- 200 answers with "duplicate":true (ids are unique, so: wrong)
-badbody_n = 0        -- 200 answers we could not read an external_id from
-status_n = {}        -- non-200 answers, by status code (keys are strings)
 acked = {}           -- the acknowledged external ids
 
 local counter = 0
@@ -116,8 +94,7 @@ end
 -- the external_id; that is what we record as acknowledged.
 function response(status, headers, body)
   if status ~= 200 then
-    local k = tostring(status)
-    status_n[k] = (status_n[k] or 0) + 1
+    common.count_status(status)
     return
   end
   local ext = body:match('"external_id":"([^"]*)"')
@@ -135,58 +112,12 @@ end
 -- main state, after the run
 ---------------------------------------------------------------------------
 function done(summary, latency, requests)
-  local total_acked, total_dup, total_badbody = 0, 0, 0
-  local by_status = {}
-  local out = ACKED_FILE and assert(io.open(ACKED_FILE, "w"))
-  for _, t in ipairs(threads) do
-    total_acked = total_acked + t:get("acked_n")
-    total_dup = total_dup + t:get("dup_n")
-    total_badbody = total_badbody + t:get("badbody_n")
-    for k, v in pairs(t:get("status_n")) do by_status[k] = (by_status[k] or 0) + v end
-    if out then
-      local ids = t:get("acked")
-      -- write in chunks: one concat per 10k ids keeps memory and calls low
-      local n = #ids
-      for i = 1, n, 10000 do
-        out:write(table.concat(ids, "\n", i, math.min(i + 9999, n)), "\n")
-      end
-    end
-  end
-  if out then out:close() end
-
-  local non200, parts = 0, {}
-  for k, v in pairs(by_status) do
-    non200 = non200 + v
-    parts[#parts + 1] = k .. ":" .. v
-  end
-  table.sort(parts)
-
-  local secs = summary.duration / 1e6
-  local e = summary.errors
-  local res = {
-    requests = summary.requests,
-    duration_s = string.format("%.3f", secs),
-    acked = total_acked,
-    duplicates = total_dup,
-    bad_bodies = total_badbody,
-    non200 = non200,
-    non200_by_status = #parts > 0 and table.concat(parts, ",") or "-",
-    msgs_per_s = string.format("%.0f", total_acked / secs),
-    p50_ms = string.format("%.2f", latency:percentile(50) / 1000),
-    p99_ms = string.format("%.2f", latency:percentile(99) / 1000),
-    max_ms = string.format("%.2f", latency.max / 1000),
-    err_connect = e.connect, err_read = e.read, err_write = e.write,
-    err_timeout = e.timeout, err_status = e.status,
-  }
+  local totals, by_status = common.gather({ "acked_n", "dup_n", "badbody_n" }, "acked", ACKED_FILE)
+  local total_acked, total_dup, total_badbody = totals.acked_n, totals.dup_n, totals.badbody_n
+  local res = common.results(summary, latency, total_acked, total_badbody, by_status)
+  res.duplicates = total_dup
   io.write(string.format(
     "lua: %d answers, %d acknowledged, %d duplicate, %d unreadable, non-200: %s\n",
     summary.requests, total_acked, total_dup, total_badbody, res.non200_by_status))
-  if RESULT_FILE then
-    local f = assert(io.open(RESULT_FILE, "w"))
-    local keys = {}
-    for k in pairs(res) do keys[#keys + 1] = k end
-    table.sort(keys)
-    for _, k in ipairs(keys) do f:write(k, "=", tostring(res[k]), "\n") end
-    f:close()
-  end
+  common.write_results(RESULT_FILE, res)
 end

@@ -40,10 +40,7 @@ while [[ $# -gt 0 ]]; do
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
-for v in duration connections threads contacts; do
-  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, got '${!v}'"
-done
-(( connections >= threads )) || die "--connections must be >= --threads (wrk needs one connection per thread)"
+check_wrk_options duration connections threads contacts
 
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$bench_dir/.." && pwd)"
@@ -55,14 +52,7 @@ require_tools wrk curl awk
 find_psql
 
 # --- the gateway binary (built if missing) -----------------------------------
-if [[ -z "$binary" ]]; then
-  binary="$(default_gateway_binary "$repo_root")"
-  if [[ ! -x "$binary" ]]; then
-    log "building omnigate (release preset)"
-    (cd "$repo_root" && cmake --preset release && cmake --build --preset release --target omnigate) >&2
-  fi
-fi
-[[ -x "$binary" ]] || die "gateway binary not found or not executable: $binary"
+ensure_gateway_binary
 
 # --- temp dir, cleanup, port, start (bench/lib/gateway.sh) --------------------
 make_data_dir omnigate-bench
@@ -80,25 +70,17 @@ hook_token="$(json_str token <<<"$channel_json")"
 secret="$(json_str secret <<<"$channel_json")"
 [[ -n "$hook_token" && -n "$secret" ]] || die "no token/secret in the channel answer: $channel_json"
 [[ "$hook_token" =~ ^[A-Za-z0-9_-]+$ ]] || die "unexpected channel token: $hook_token"
-# the id from the database rather than from the JSON (several "id" keys could appear)
-channel_id="$(psql_q -v tok="$hook_token" <<<"SELECT id FROM channels WHERE token = :'tok';")"
-[[ "$channel_id" =~ ^[0-9]+$ ]] || die "channel not found in the database"
+lookup_channel_id "$hook_token"
 
 # --- the load -----------------------------------------------------------------
 acked_file="$work/acked.txt"
 result_file="$work/result.txt"
 run_id="$(date +%s)$$"
 log "wrk: ${duration}s, $connections connections, $threads threads, $contacts contacts"
-# --timeout: a slow answer is still an answer we want to count, not a
-# client-side timeout that leaves an acknowledged-but-unrecorded row behind.
+declare -A R
 OG_SECRET="$secret" OG_CONTACTS="$contacts" OG_RUN_ID="$run_id" \
 OG_ACKED_FILE="$acked_file" OG_RESULT_FILE="$result_file" \
-  wrk --threads "$threads" --connections "$connections" --duration "${duration}s" \
-      --timeout 10s --script "$lua_script" "$base/v1/hooks/$hook_token" | tee "$work/wrk.txt" >&2
-[[ -s "$result_file" && -f "$acked_file" ]] || die "wrk did not write its results (see output above)"
-
-declare -A R
-while IFS='=' read -r k v; do R[$k]="$v"; done <"$result_file"
+  run_wrk "$lua_script" "$base/v1/hooks/$hook_token" "$result_file" "$acked_file"
 
 # --- let the requests wrk abandoned finish ---------------------------------------
 # When wrk stops, up to one request per connection is still being committed.
@@ -126,12 +108,7 @@ check_out="$(psql_q -F '|' -v chan="$channel_id" <<SQL
 CREATE TEMP TABLE acked (external_id text NOT NULL);
 \copy acked FROM '$acked_file'
 ANALYZE acked;
-WITH m AS (SELECT * FROM messages WHERE channel_id = :chan),
-conv AS (
-  SELECT c.id, c.last_seq, count(m.id) AS n, coalesce(max(m.seq), 0) AS max_seq,
-         min(m.seq) AS min_seq, count(DISTINCT m.seq) AS n_seq
-  FROM conversations c LEFT JOIN m ON m.conversation_id = c.id
-  WHERE c.channel_id = :chan GROUP BY c.id, c.last_seq)
+$channel_cte_sql
 SELECT
   (SELECT count(*) FROM acked),
   (SELECT count(DISTINCT external_id) FROM acked),
@@ -140,11 +117,7 @@ SELECT
   (SELECT count(*) FROM m),
   (SELECT count(DISTINCT external_id) FROM m),
   (SELECT count(*) FROM m WHERE external_id IS NULL),
-  (SELECT count(*) FROM conv),
-  (SELECT count(*) FROM conv
-     WHERE NOT (n = max_seq AND max_seq = last_seq AND n_seq = n AND (n = 0 OR min_seq = 1))),
-  (SELECT count(*) FROM m JOIN conversations c ON c.id = m.conversation_id
-     WHERE c.channel_id <> m.channel_id);
+$conv_checks_sql;
 SQL
 )" || die "database check query failed"
 IFS='|' read -r acked_rows acked_distinct missing db_rows db_distinct db_null \

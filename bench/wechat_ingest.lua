@@ -36,6 +36,10 @@
 
 local ffi = require("ffi")
 local bit = require("bit")
+-- libcrypto loading, hex, thread bookkeeping and result files, shared with
+-- webhook_ingest.lua: bench/lib/wrk_common.lua, found next to this script
+local common = dofile((debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./") ..
+  "lib/wrk_common.lua")
 
 local MODE = os.getenv("OG_MODE") or "plain"
 local TOKEN = os.getenv("OG_WX_TOKEN") or error("OG_WX_TOKEN is not set")
@@ -68,32 +72,14 @@ int EVP_DecodeBlock(unsigned char *t, const unsigned char *f, int n);
 int RAND_bytes(unsigned char *buf, int num);
 ]]
 
--- "crypto" needs the libcrypto.so dev symlink (libssl-dev); the versioned
--- names are what a runtime-only system has.
-local function load_crypto()
-  local errs = {}
-  for _, name in ipairs({ "crypto", "libcrypto.so.3", "libcrypto.so.1.1" }) do
-    local ok, lib = pcall(ffi.load, name)
-    if ok then return lib end
-    errs[#errs + 1] = tostring(lib)
-  end
-  error("cannot load OpenSSL libcrypto: " .. table.concat(errs, "; "))
-end
-local C = load_crypto()
+local C = common.load_crypto()
 
 local digest = ffi.new("unsigned char[20]")
-local hex_out = ffi.new("char[40]")
-local hexdigit = ffi.new("char[16]")
-ffi.copy(hexdigit, "0123456789abcdef", 16)
+local hex20 = common.hex_encoder(20)
 
 local function sha1_hex(s)
   C.SHA1(s, #s, digest)
-  for i = 0, 19 do
-    local b = digest[i]
-    hex_out[2 * i] = hexdigit[bit.rshift(b, 4)]
-    hex_out[2 * i + 1] = hexdigit[bit.band(b, 15)]
-  end
-  return ffi.string(hex_out, 40)
+  return hex20(digest)
 end
 
 -- WeChat's signature: the values sorted byte-wise (Lua compares strings
@@ -150,22 +136,16 @@ end
 ---------------------------------------------------------------------------
 -- main state: keep the threads so done() can collect their counters
 ---------------------------------------------------------------------------
-local threads = {}
-
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  threads[#threads + 1] = thread
-end
+setup = common.setup
 
 ---------------------------------------------------------------------------
 -- thread states
 ---------------------------------------------------------------------------
--- Globals (not locals) so that done() can read them with thread:get().
-tid = 0
+-- Globals (not locals) so that done() can read them with thread:get();
+-- wrk_common.lua sets tid, status_n (non-200 answers by status code) and:
+--   acked_n    200 "success"
+--   badbody_n  200 with any other body
 sent_n = 0        -- requests built
-acked_n = 0       -- 200 "success"
-badbody_n = 0     -- 200 with any other body
-status_n = {}     -- non-200 answers, by status code (keys are strings)
 sent = {}         -- every MsgId sent
 
 local msgid_prefix, nonce_prefix
@@ -209,8 +189,7 @@ end
 
 function response(status, headers, body)
   if status ~= 200 then
-    local k = tostring(status)
-    status_n[k] = (status_n[k] or 0) + 1
+    common.count_status(status)
   elseif body == "success" then
     acked_n = acked_n + 1
   else
@@ -222,58 +201,12 @@ end
 -- main state, after the run
 ---------------------------------------------------------------------------
 function done(summary, latency, requests)
-  local total_sent, total_acked, total_badbody = 0, 0, 0
-  local by_status = {}
-  local out = SENT_FILE and assert(io.open(SENT_FILE, "w"))
-  for _, t in ipairs(threads) do
-    total_sent = total_sent + t:get("sent_n")
-    total_acked = total_acked + t:get("acked_n")
-    total_badbody = total_badbody + t:get("badbody_n")
-    for k, v in pairs(t:get("status_n")) do by_status[k] = (by_status[k] or 0) + v end
-    if out then
-      local ids = t:get("sent")
-      local n = #ids
-      for i = 1, n, 10000 do
-        out:write(table.concat(ids, "\n", i, math.min(i + 9999, n)), "\n")
-      end
-    end
-  end
-  if out then out:close() end
-
-  local non200, non200_5xx, parts = 0, 0, {}
-  for k, v in pairs(by_status) do
-    non200 = non200 + v
-    if tonumber(k) >= 500 then non200_5xx = non200_5xx + v end
-    parts[#parts + 1] = k .. ":" .. v
-  end
-  table.sort(parts)
-
-  local secs = summary.duration / 1e6
-  local e = summary.errors
-  local res = {
-    requests = summary.requests,
-    sent = total_sent,
-    duration_s = string.format("%.3f", secs),
-    acked = total_acked,
-    bad_bodies = total_badbody,
-    non200 = non200,
-    non200_5xx = non200_5xx,
-    non200_by_status = #parts > 0 and table.concat(parts, ",") or "-",
-    msgs_per_s = string.format("%.0f", total_acked / secs),
-    p50_ms = string.format("%.2f", latency:percentile(50) / 1000),
-    p99_ms = string.format("%.2f", latency:percentile(99) / 1000),
-    max_ms = string.format("%.2f", latency.max / 1000),
-    err_connect = e.connect, err_read = e.read, err_write = e.write,
-    err_timeout = e.timeout, err_status = e.status,
-  }
+  local totals, by_status = common.gather({ "sent_n", "acked_n", "badbody_n" }, "sent", SENT_FILE)
+  local total_sent, total_acked, total_badbody = totals.sent_n, totals.acked_n, totals.badbody_n
+  local res, non200_5xx = common.results(summary, latency, total_acked, total_badbody, by_status)
+  res.sent = total_sent
+  res.non200_5xx = non200_5xx
   io.write(string.format("lua: %s mode, %d sent, %d answers, %d success, %d other 200 bodies, non-200: %s\n",
     MODE, total_sent, summary.requests, total_acked, total_badbody, res.non200_by_status))
-  if RESULT_FILE then
-    local f = assert(io.open(RESULT_FILE, "w"))
-    local keys = {}
-    for k in pairs(res) do keys[#keys + 1] = k end
-    table.sort(keys)
-    for _, k in ipairs(keys) do f:write(k, "=", tostring(res[k]), "\n") end
-    f:close()
-  end
+  common.write_results(RESULT_FILE, res)
 end

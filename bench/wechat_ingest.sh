@@ -60,10 +60,7 @@ case "$mode" in
   plain|safe)  modes=("$mode") ;;
   *) die "--mode must be both, plain or safe, got '$mode'" ;;
 esac
-for v in duration connections threads users; do
-  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, got '${!v}'"
-done
-(( connections >= threads )) || die "--connections must be >= --threads (wrk needs one connection per thread)"
+check_wrk_options duration connections threads users
 (( threads <= 99 )) || die "--threads must be at most 99"
 
 lua_script="$bench_dir/wechat_ingest.lua"
@@ -72,14 +69,7 @@ lua_script="$bench_dir/wechat_ingest.lua"
 require_tools wrk curl awk sed
 find_psql
 
-if [[ -z "$binary" ]]; then
-  binary="$(default_gateway_binary "$repo_root")"
-  if [[ ! -x "$binary" ]]; then
-    log "building omnigate (release preset)"
-    (cd "$repo_root" && cmake --preset release && cmake --build --preset release --target omnigate) >&2
-  fi
-fi
-[[ -x "$binary" ]] || die "gateway binary not found or not executable: $binary"
+ensure_gateway_binary
 
 app_id="wx5f3b2c9d8e7a6b41"   # any AppID: it only has to match inside the ciphertext
 account="gh_7a3e5c1d9b2f"      # ToUserName, the Official Account's own id
@@ -129,22 +119,15 @@ run_mode() {
   if [[ "$m" == safe ]]; then
     [[ "$aes_key" =~ ^[A-Za-z0-9]{43}$ ]] || die "no secrets.encoding_aes_key in the channel answer: $channel_json"
   fi
-  channel_id="$(psql_q -v tok="$hook_token" <<<"SELECT id FROM channels WHERE token = :'tok';")"
-  [[ "$channel_id" =~ ^[0-9]+$ ]] || die "channel not found in the database"
+  lookup_channel_id "$hook_token"
 
   # --- the load ---------------------------------------------------------------
   local sent_file="$work/sent.txt" result_file="$work/result.txt"
   log "[$m] wrk: ${duration}s, $connections connections, $threads threads, $users users (channel type $channel_type)"
-  # --timeout: a slow answer is still an answer we want to count, not a
-  # client-side timeout that leaves an acknowledged-but-unrecorded row behind.
+  local -A R
   OG_MODE="$m" OG_WX_TOKEN="$wx_token" OG_AES_KEY="$aes_key" OG_APP_ID="$app_id" OG_ACCOUNT="$account" \
   OG_USERS="$users" OG_SENT_FILE="$sent_file" OG_RESULT_FILE="$result_file" \
-    wrk --threads "$threads" --connections "$connections" --duration "${duration}s" \
-        --timeout 10s --script "$lua_script" "$base/v1/hooks/$hook_token" | tee "$work/wrk.txt" >&2
-  [[ -s "$result_file" && -f "$sent_file" ]] || die "wrk did not write its results (see output above)"
-  local -A R
-  local k v
-  while IFS='=' read -r k v; do R[$k]="$v"; done <"$result_file"
+    run_wrk "$lua_script" "$base/v1/hooks/$hook_token" "$result_file" "$sent_file"
 
   # --- let the requests wrk abandoned settle -----------------------------------
   # When wrk stops, up to one request per connection is still being
@@ -167,12 +150,7 @@ CREATE TEMP TABLE sent (external_id text NOT NULL);
 \copy sent FROM '$sent_file'
 CREATE INDEX ON sent (external_id);
 ANALYZE sent;
-WITH m AS (SELECT * FROM messages WHERE channel_id = :chan),
-conv AS (
-  SELECT c.id, c.last_seq, count(m.id) AS n, coalesce(max(m.seq), 0) AS max_seq,
-         min(m.seq) AS min_seq, count(DISTINCT m.seq) AS n_seq
-  FROM conversations c LEFT JOIN m ON m.conversation_id = c.id
-  WHERE c.channel_id = :chan GROUP BY c.id, c.last_seq)
+$channel_cte_sql
 SELECT
   (SELECT count(*) FROM sent),
   (SELECT count(DISTINCT external_id) FROM sent),
@@ -185,11 +163,7 @@ SELECT
      OR parts->0->>'type' IS DISTINCT FROM 'text'
      OR parts->0->>'text' IS DISTINCT FROM 'bench ' || external_id),
   (SELECT count(DISTINCT sender_id) FROM m),
-  (SELECT count(*) FROM conv),
-  (SELECT count(*) FROM conv
-     WHERE NOT (n = max_seq AND max_seq = last_seq AND n_seq = n AND (n = 0 OR min_seq = 1))),
-  (SELECT count(*) FROM m JOIN conversations c ON c.id = m.conversation_id
-     WHERE c.channel_id <> m.channel_id);
+$conv_checks_sql;
 SQL
 )" || die "database check query failed"
   local sent_rows sent_distinct db_rows db_distinct db_null stray bad_content senders n_conv bad_conv wrong_channel

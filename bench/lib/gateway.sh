@@ -1,14 +1,18 @@
 # shellcheck shell=bash
-# Shared launcher for the bench scripts (webhook_ingest.sh, ws_load.sh): each
-# of them runs its own throw-away gateway, and the steps to get one up, signed
-# in and torn down again are the same. Sourced, not executed:
+# Shared launcher for the bench scripts (webhook_ingest.sh, wechat_ingest.sh,
+# ws_load.sh): each of them runs its own throw-away gateway, and the steps to
+# get one up, signed in and torn down again are the same; so are the wrk run
+# and parts of the database check of the two ingest benches. Sourced, not
+# executed:
 #
 #   bench_name=my_bench            # prefix of error messages
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib/gateway.sh"
 #
 # The functions talk through plain globals, because the scripts use them
 # afterwards: psql_bin, tmp (data dir), work (bench files), gw_pid, port,
-# base (http://127.0.0.1:PORT), password, bearer, channel_json.
+# base (http://127.0.0.1:PORT), password, bearer, channel_json, channel_id;
+# and they read the scripts' option variables (binary, repo_root, threads,
+# connections, duration).
 # Nothing here sets shell options; the callers run under `set -euo pipefail`.
 
 die() { echo "$bench_name: $*" >&2; exit 1; }
@@ -35,6 +39,30 @@ find_psql() {
 
 # default_gateway_binary REPO_ROOT: where the release preset puts omnigate.
 default_gateway_binary() { echo "$1/build/release/gateway/omnigate"; }
+
+# check_wrk_options NAME...: the options held in the variables NAME... must be
+# positive integers, and --connections >= --threads (wrk needs one
+# connection per thread).
+check_wrk_options() {
+  local v
+  for v in "$@"; do
+    [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, got '${!v}'"
+  done
+  (( connections >= threads )) || die "--connections must be >= --threads (wrk needs one connection per thread)"
+}
+
+# ensure_gateway_binary: an empty $binary becomes the release build of
+# $repo_root, built first if missing; fails unless $binary is executable.
+ensure_gateway_binary() {
+  if [[ -z "$binary" ]]; then
+    binary="$(default_gateway_binary "$repo_root")"
+    if [[ ! -x "$binary" ]]; then
+      log "building omnigate (release preset)"
+      (cd "$repo_root" && cmake --preset release && cmake --build --preset release --target omnigate) >&2
+    fi
+  fi
+  [[ -x "$binary" ]] || die "gateway binary not found or not executable: $binary"
+}
 
 # make_data_dir NAME: sets tmp (the gateway's --data-dir) and work (the bench's
 # own files, $tmp/bench).
@@ -151,6 +179,47 @@ psql_q() {  # psql on the embedded cluster, unaligned, stop on any error
 # (token, secret, key) are url-safe, without escapes, and occur once; this
 # keeps the benches free of python/jq.
 json_str() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
+
+# lookup_channel_id TOKEN: sets channel_id, the id of the channel with that
+# hook token, from the database rather than from the JSON (several "id" keys
+# could appear there).
+lookup_channel_id() {
+  channel_id="$(psql_q -v tok="$1" <<<"SELECT id FROM channels WHERE token = :'tok';")"
+  [[ "$channel_id" =~ ^[0-9]+$ ]] || die "channel not found in the database"
+}
+
+# SQL for the durability checks (psql variable :chan is the channel id):
+# channel_cte_sql starts a query with the CTEs m (the channel's messages) and
+# conv (its conversations with their message counts and seq range);
+# conv_checks_sql ends a SELECT list with three columns: conversations,
+# conversations whose seq does not run 1..last_seq without gaps, and
+# messages in a conversation of another channel.
+channel_cte_sql="WITH m AS (SELECT * FROM messages WHERE channel_id = :chan),
+conv AS (
+  SELECT c.id, c.last_seq, count(m.id) AS n, coalesce(max(m.seq), 0) AS max_seq,
+         min(m.seq) AS min_seq, count(DISTINCT m.seq) AS n_seq
+  FROM conversations c LEFT JOIN m ON m.conversation_id = c.id
+  WHERE c.channel_id = :chan GROUP BY c.id, c.last_seq)"
+conv_checks_sql="  (SELECT count(*) FROM conv),
+  (SELECT count(*) FROM conv
+     WHERE NOT (n = max_seq AND max_seq = last_seq AND n_seq = n AND (n = 0 OR min_seq = 1))),
+  (SELECT count(*) FROM m JOIN conversations c ON c.id = m.conversation_id
+     WHERE c.channel_id <> m.channel_id)"
+
+# run_wrk SCRIPT URL RESULT_FILE IDS_FILE: wrk with $threads, $connections,
+# $duration and the Lua SCRIPT against URL (the script's parameters go in
+# OG_* environment variables set on the call); its output goes to stderr and
+# $work/wrk.txt. Fails unless the script wrote RESULT_FILE and IDS_FILE, then
+# reads RESULT_FILE's key=value lines into the caller's associative array R.
+run_wrk() {
+  local script="$1" url="$2" result_file="$3" ids_file="$4" k v
+  # --timeout: a slow answer is still an answer we want to count, not a
+  # client-side timeout that leaves an acknowledged-but-unrecorded row behind.
+  wrk --threads "$threads" --connections "$connections" --duration "${duration}s" \
+      --timeout 10s --script "$script" "$url" | tee "$work/wrk.txt" >&2
+  [[ -s "$result_file" && -f "$ids_file" ]] || die "wrk did not write its results (see output above)"
+  while IFS='=' read -r k v; do R[$k]="$v"; done <"$result_file"
+}
 
 # admin_login BINARY: creates user admin (role admin, random password) with
 # `omnigate user add` on the running gateway's data dir, logs in; sets
