@@ -32,7 +32,7 @@ class Waiter : public realtime::Subscriber {
     woken_ = true;
     cv_.notify_all();
   }
-  void push_typing(std::int64_t, bool, const std::string&) override {}
+  void push_signal(const Json::Value&) override {}
   void wait(std::chrono::seconds timeout) {
     std::unique_lock lk(mu_);
     cv_.wait_for(lk, timeout, [&] { return woken_; });

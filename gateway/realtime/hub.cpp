@@ -40,18 +40,18 @@ void Hub::on_event(const MessageEvent& event) {
   if (it->second.empty()) followers_.erase(it);
 }
 
-void Hub::agent_typing(std::int64_t conversation_id, bool on, const std::string& who) {
+void Hub::signal_visitors(std::int64_t conversation_id, const Json::Value& frame) {
   std::lock_guard lk(mu_);
   auto it = followers_.find(conversation_id);
   if (it == followers_.end()) return;
   for (const auto& w : it->second)
-    if (auto s = w.lock()) s->push_typing(conversation_id, on, who);
+    if (auto s = w.lock()) s->push_signal(frame);
 }
 
-void Hub::visitor_typing(std::int64_t conversation_id, bool on, const std::string& who) {
+void Hub::signal_agents(const Json::Value& frame) {
   std::lock_guard lk(mu_);
   for (const auto& w : agents_)
-    if (auto s = w.lock()) s->push_typing(conversation_id, on, who);
+    if (auto s = w.lock()) s->push_signal(frame);
 }
 
 void Hub::prune(const std::vector<std::int64_t>& conversation_ids) {

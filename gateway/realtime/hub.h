@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <json/value.h>
+
 #include "gateway/realtime/event_bus.h"
 
 namespace omnigate::gateway::realtime {
@@ -19,8 +21,8 @@ class Subscriber {
   virtual ~Subscriber() = default;
   // Thread-safe and quick: implementations queue onto their own executor.
   virtual void push(const schema::Message& message) = 0;
-  // Someone is typing in a conversation (never stored; this node only).
-  virtual void push_typing(std::int64_t conversation_id, bool on, const std::string& who) = 0;
+  // An ephemeral frame (typing, read receipt): never stored, this node only.
+  virtual void push_signal(const Json::Value& frame) = 0;
 };
 
 class Hub {
@@ -28,10 +30,10 @@ class Hub {
   void follow(std::int64_t conversation_id, const std::shared_ptr<Subscriber>& visitor);
   void add_agent(const std::shared_ptr<Subscriber>& agent);
   void on_event(const MessageEvent& event);
-  // Typing indicators: an agent's reach the conversation's visitors, a
-  // visitor's reach the agents.
-  void agent_typing(std::int64_t conversation_id, bool on, const std::string& who);
-  void visitor_typing(std::int64_t conversation_id, bool on, const std::string& who);
+  // Ephemeral frames: to a conversation's visitors (an agent typing), or to
+  // the agents (a visitor typing or reading).
+  void signal_visitors(std::int64_t conversation_id, const Json::Value& frame);
+  void signal_agents(const Json::Value& frame);
   // Drops closed subscribers of these conversations now, rather than at the
   // conversation's next event (which may never come): sessions call it as
   // they end, so the map holds live followers only.

@@ -72,7 +72,7 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
   void run();
   ~Session() override;
   void push(const schema::Message& message) override;
-  void push_typing(std::int64_t conversation_id, bool on, const std::string& who) override;
+  void push_signal(const Json::Value& frame) override;
   // From any thread: close with a close frame.
   void close_async(websocket::close_code code);
 
@@ -377,18 +377,25 @@ void Session::handle(const Json::Value& msg) {
         });
     return;
   }
-  if (type == "typing") {
-    // To the agents, for the visitor's given (or most recent) conversation.
+  if (type == "typing" || type == "read") {
+    // To the agents, for the visitor's given (or most recent) conversation;
+    // a read receipt must name one of the visitor's conversations.
     std::int64_t conv = msg.get("conversation", Json::Int64(0)).asInt64();
     if (!last_seq_.count(conv)) {
+      if (type == "read") return;
       conv = 0;
       for (const auto& [c, _] : last_seq_) conv = std::max(conv, c);
     }
-    if (conv) server_.hub.visitor_typing(conv, msg.get("on", false).asBool(), visitor_.name.empty() ? visitor_.id : visitor_.name);
-    return;
+    if (!conv) return;
+    Json::Value signal(Json::objectValue);
+    signal["type"] = type;
+    signal["conversation"] = Json::Int64(conv);
+    signal["who"] = visitor_.name.empty() ? visitor_.id : visitor_.name;
+    if (type == "typing") signal["on"] = msg.get("on", false).asBool();
+    else signal["seq"] = msg.get("seq", Json::Int64(0)).asInt64();
+    return server_.hub.signal_agents(signal);
   }
   if (type == "ping") return send(R"({"type":"pong"})");
-  if (type == "read") return;  // read receipts reach agents with the workbench issue
   fail("unknown_type", "unknown frame type \"" + type + "\"");
 }
 
@@ -480,10 +487,13 @@ void Session::agent_frame(const std::string& type, const Json::Value& msg) {
   if (type == "ping") return send(R"({"type":"pong"})");
   std::int64_t conversation_id = msg.get("conversation", Json::Int64(0)).asInt64();
   if (type == "typing") {
-    if (conversation_id > 0)
-      server_.hub.agent_typing(conversation_id, msg.get("on", false).asBool(),
-                               agent_->name.empty() ? agent_->login : agent_->name);
-    return;
+    if (conversation_id <= 0) return;
+    Json::Value signal(Json::objectValue);
+    signal["type"] = "typing";
+    signal["conversation"] = Json::Int64(conversation_id);
+    signal["on"] = msg.get("on", false).asBool();
+    signal["who"] = agent_->name.empty() ? agent_->login : agent_->name;
+    return server_.hub.signal_visitors(conversation_id, signal);
   }
   if (type != "send") return fail("unknown_type", "unknown frame type \"" + type + "\"");
   std::string client_msg_id = msg.get("client_msg_id", "").asString();
@@ -565,15 +575,9 @@ void Session::push(const schema::Message& message) {
   });
 }
 
-void Session::push_typing(std::int64_t conversation_id, bool on, const std::string& who) {
-  net::post(ws_.get_executor(), [self = shared_from_this(), conversation_id, on, who] {
-    if (self->closing_) return;
-    Json::Value t(Json::objectValue);
-    t["type"] = "typing";
-    t["conversation"] = Json::Int64(conversation_id);
-    t["on"] = on;
-    t["who"] = who;
-    self->send(frame(t));
+void Session::push_signal(const Json::Value& signal) {
+  net::post(ws_.get_executor(), [self = shared_from_this(), text = frame(signal)]() mutable {
+    if (!self->closing_) self->send(std::move(text));
   });
 }
 

@@ -389,6 +389,17 @@ TEST(Realtime, AgentsReplyAndTypeOverTheSocket) {
   EXPECT_EQ((*seen)["conversation"].asInt64(), conversation);
   EXPECT_TRUE((*seen)["on"].asBool());
 
+  // A read receipt for the visitor's conversation reaches the agent too.
+  Json::Value read;
+  read["type"] = "read";
+  read["conversation"] = Json::Int64(conversation);
+  read["seq"] = 1;
+  visitor.send(read);
+  auto receipt = agent.receive_type("read");
+  ASSERT_TRUE(receipt);
+  EXPECT_EQ((*receipt)["seq"].asInt64(), 1);
+  EXPECT_EQ((*receipt)["conversation"].asInt64(), conversation);
+
   // The agent types, then replies over the socket.
   Json::Value agent_typing;
   agent_typing["type"] = "typing";

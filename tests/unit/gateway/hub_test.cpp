@@ -11,9 +11,9 @@ namespace {
 
 struct Recorder : Subscriber {
   std::vector<std::int64_t> seqs;
-  int typing = 0;
+  int signals = 0;
   void push(const schema::Message& m) override { seqs.push_back(m.seq); }
-  void push_typing(std::int64_t, bool, const std::string&) override { ++typing; }
+  void push_signal(const Json::Value&) override { ++signals; }
 };
 
 schema::Message message(std::int64_t conversation, std::int64_t seq, schema::Direction d = schema::Direction::out) {
@@ -36,10 +36,13 @@ TEST(Hub, FollowersGetTheirConversationAndAgentsGetEverything) {
   hub.on_event({message(1, 2, schema::Direction::note)});
   EXPECT_EQ(visitor->seqs, (std::vector<std::int64_t>{1}));  // not conversation 2, never a note
   EXPECT_EQ(agent->seqs.size(), 3u);
-  hub.agent_typing(1, true, "Ann");
-  hub.visitor_typing(1, true, "Bob");
-  EXPECT_EQ(visitor->typing, 1);
-  EXPECT_EQ(agent->typing, 1);
+  Json::Value typing;
+  typing["type"] = "typing";
+  hub.signal_visitors(1, typing);
+  hub.signal_visitors(2, typing);  // nobody follows 2
+  hub.signal_agents(typing);
+  EXPECT_EQ(visitor->signals, 1);
+  EXPECT_EQ(agent->signals, 1);
 }
 
 TEST(Hub, ClosedSubscribersArePrunedWithoutWaitingForAnEvent) {
