@@ -77,7 +77,7 @@ int Gateway::start() {
   dopt.max_attempts = config_.outbox_max_attempts;
   Metrics* metrics = metrics_.get();
   dispatcher_ = std::make_unique<Dispatcher>(
-      *outbox_, *channels_, *adapters_, dopt, [metrics](const adapters::Outbound&, const adapters::Delivery& d) {
+      *outbox_, *channel_cache_, *adapters_, dopt, [metrics](const adapters::Outbound&, const adapters::Delivery& d) {
         const char* outcome = d.outcome == adapters::Delivery::Outcome::sent    ? "sent"
                               : d.outcome == adapters::Delivery::Outcome::retry ? "retry"
                                                                                 : "failed";

@@ -112,7 +112,6 @@ void Front::route(const char* method, const std::string& pattern, const std::str
 
 int Front::bind() {
   HostPort hp = parse_host_port(services_.config.listen);
-  host_ = hp.host;
   int port = hp.port == 0 ? server_.bind_to_any_port(hp.host) : (server_.bind_to_port(hp.host, hp.port) ? hp.port : -1);
   if (port < 0) throw std::runtime_error("cannot listen on " + services_.config.listen);
   if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0)

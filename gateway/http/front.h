@@ -32,7 +32,6 @@ class Front {
  private:
   Services& services_;
   httplib::Server server_;
-  std::string host_;
   int listen_socket_ = -1;  // the listening socket, for the backlog fix in bind()
 };
 

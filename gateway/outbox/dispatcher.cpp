@@ -7,7 +7,7 @@
 
 namespace omnigate::gateway {
 
-Dispatcher::Dispatcher(store::OutboxStore& outbox, store::ChannelStore& channels,
+Dispatcher::Dispatcher(store::OutboxStore& outbox, ChannelCache& channels,
                        const adapters::Registry& adapters, Options options, Observer observer)
     : outbox_(outbox), channels_(channels), adapters_(adapters), options_(options), observer_(std::move(observer)) {}
 
@@ -68,7 +68,7 @@ void Dispatcher::run() {
 
 void Dispatcher::deliver(const adapters::Outbound& item) {
   adapters::Delivery d;
-  auto channel = channels_.get(item.message.channel_id);
+  auto channel = channels_.find_by_id(item.message.channel_id);
   const adapters::Adapter* adapter = channel ? adapters_.find(channel->type) : nullptr;
   if (!channel) {
     d.outcome = adapters::Delivery::Outcome::failed;

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "adapters/registry.h"
-#include "gateway/store/channel_store.h"
+#include "gateway/channel_cache.h"
 #include "gateway/store/outbox_store.h"
 
 namespace omnigate::gateway {
@@ -34,7 +34,7 @@ class Dispatcher {
   // Called after every recorded outcome (metrics, realtime push later).
   using Observer = std::function<void(const adapters::Outbound&, const adapters::Delivery&)>;
 
-  Dispatcher(store::OutboxStore& outbox, store::ChannelStore& channels, const adapters::Registry& adapters,
+  Dispatcher(store::OutboxStore& outbox, ChannelCache& channels, const adapters::Registry& adapters,
              Options options, Observer observer = {});
   ~Dispatcher();  // stop()
 
@@ -53,7 +53,7 @@ class Dispatcher {
   void deliver(const adapters::Outbound& item);
 
   store::OutboxStore& outbox_;
-  store::ChannelStore& channels_;
+  ChannelCache& channels_;
   const adapters::Registry& adapters_;
   const Options options_;
   Observer observer_;

@@ -1,9 +1,7 @@
 #include "gateway/store/message_store.h"
 
-#include <algorithm>
 #include <map>
 #include <thread>
-#include <tuple>
 
 #include "gateway/store/columns.h"
 #include "schema/json.h"
@@ -162,12 +160,6 @@ std::vector<schema::Message> MessageStore::by_ids(const std::vector<std::int64_t
                                {db::array_literal(ids)});
   for (int i = 0; i < r.rows(); ++i) out.push_back(message_from_row(r, i));
   return out;
-}
-
-std::int64_t MessageStore::count_messages(std::int64_t channel_id) {
-  auto conn = pool_.acquire();
-  return conn->exec("SELECT count(*) FROM messages WHERE channel_id = $1", {std::to_string(channel_id)})
-      .int64(0, 0);
 }
 
 }  // namespace omnigate::store

@@ -34,7 +34,6 @@ class MessageStore {
 
   // Messages of a conversation with seq > after_seq, in seq order.
   HistoryPage history(std::int64_t conversation_id, std::int64_t after_seq, int limit);
-  std::int64_t count_messages(std::int64_t channel_id);
   // The messages with these ids, ordered by conversation and seq.
   std::vector<schema::Message> by_ids(const std::vector<std::int64_t>& ids);
 

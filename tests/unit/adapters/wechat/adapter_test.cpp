@@ -9,27 +9,13 @@
 #include "adapters/wechat/signature.h"
 #include "adapters/wechat/wx_crypto.h"
 #include "adapters/wechat/xml.h"
+#include "tests/unit/adapters/wechat/sample_vectors.h"
 #include "schema/time.h"
 
 namespace omnigate::adapters::wechat {
 namespace {
 
-constexpr const char* kWecomToken = "QDG6eK";
-constexpr const char* kWecomKey = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C";
-constexpr const char* kWecomCorp = "wx5823bf96d3bd56c7";
-constexpr const char* kWecomEncrypt =
-    "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/"
-    "sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+"
-    "HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+"
-    "BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/"
-    "uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==";
-constexpr const char* kMpKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
-constexpr const char* kMp2Encrypt =
-    "hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2L"
-    "dJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6"
-    "ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTni"
-    "fJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQ"
-    "LCzpu9GhglF2PE=";
+using namespace samples;
 
 schema::Channel wecom_channel(const std::string& corp = kWecomCorp) {
   schema::Channel c;
@@ -232,7 +218,7 @@ TEST(WechatIngest, OfficialAccountUrlVerificationEchoes) {
 TEST(WechatIngest, WecomEncryptedMessageWithTheOfficialSample) {
   WechatAdapter a(schema::ChannelType::wecom);
   std::string body = "<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt><![CDATA[" +
-                     std::string(kWecomEncrypt) + "]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>";
+                     std::string(kMsgEncrypt) + "]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>";
   InboundRequest r = request("POST",
                              {{"msg_signature", "477715d11cdb4164915debcba66cb864d751f3e6"},
                               {"timestamp", "1409659813"},
