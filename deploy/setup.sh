@@ -11,6 +11,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql wrk curl ca-certificates
   chromium   # the widget's browser tests (tests/e2e)
+  dovecot-imapd python3-aiosmtpd   # the email tests' real IMAP and SMTP servers
+  nginx-light gnuplot-nox          # bench/run: the HTTP baseline and the latency chart
 )
 
 missing=()
