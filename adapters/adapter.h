@@ -83,8 +83,21 @@ struct PullResult {
 using PullPageHandler =
     std::function<void(std::vector<schema::Message> messages, const std::string& next_cursor)>;
 
+// Bytes a message part refers to by hash (an email attachment's
+// extra.sha256): the part stays small in the message row, the gateway keeps
+// the bytes once per hash (blobs table) before it stores the messages, and
+// agents download them from GET /v1/files/{sha256}.
+struct Blob {
+  std::string sha256;  // lowercase hex of the bytes
+  std::string content_type;
+  std::string filename;  // the name the part gave it; may be empty
+  std::string bytes;
+};
+
 struct Ingest {
   std::vector<schema::Message> messages;
+  // What the messages' parts refer to by sha256 (see Blob).
+  std::vector<Blob> blobs;
   // Pulls for the gateway to run after answering (see PullRequest).
   std::vector<PullRequest> pulls;
   // What the channel gets once the messages are durable.
@@ -130,6 +143,14 @@ struct Outbound {
   std::string recipient_id;    // the contact's id on this channel (OpenID, address, visitor id)
   std::string recipient_name;
   int attempt = 1;             // 1 on the first try; receivers may dedupe on message.id
+  // The conversation before this message, oldest first: its latest messages
+  // (at most 20, private notes left out) plus its latest customer message
+  // if that is older. Channels whose replies must point at what they answer
+  // need it (email: In-Reply-To, References, "Re: <the customer's subject>"),
+  // and adapters never query the store. Filled for email channels only, to
+  // keep the claim cheap; empty elsewhere. metadata.email.full_text is left
+  // out of these copies (a reply never needs the quoted original).
+  std::vector<schema::Message> thread;
 };
 
 class Adapter {

@@ -5,7 +5,12 @@
 #
 #   bench/wechat_ingest.sh [--mode both|plain|safe] [--duration 10]
 #                          [--connections 64] [--threads 2] [--users 1000]
-#                          [--binary PATH]
+#                          [--binary PATH] [--result-file PATH] [--dump-rows PATH]
+#
+# --result-file: the figures and the check of each mode as key=value lines
+# (MODE.msgs_per_s, MODE.p50_ms, MODE.p99_ms, MODE.check, ...), for bench/run.
+# --dump-rows: the rows the plain run stored, in COPY text format, with the
+# columns og_ingest writes: og_copy_ceiling inserts the same rows by COPY.
 #
 # For each mode (plain first, then safe):
 #   1. starts its own gateway (`omnigate serve`) on a free 127.0.0.1 port with
@@ -42,7 +47,7 @@ repo_root="$(cd "$bench_dir/.." && pwd)"
 # shellcheck source=bench/lib/gateway.sh
 source "$bench_dir/lib/gateway.sh"
 
-mode=both duration=10 connections=64 threads=2 users=1000 binary=""
+mode=both duration=10 connections=64 threads=2 users=1000 binary="" results_out="" dump_rows=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --mode)        mode="${2:?}"; shift 2 ;;
@@ -51,6 +56,8 @@ while [[ $# -gt 0 ]]; do
     --threads)     threads="${2:?}"; shift 2 ;;
     --users)       users="${2:?}"; shift 2 ;;
     --binary)      binary="${2:?}"; shift 2 ;;
+    --result-file) results_out="${2:?}"; shift 2 ;;
+    --dump-rows)   dump_rows="${2:?}"; shift 2 ;;
     -h|--help)     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
@@ -63,6 +70,10 @@ esac
 check_wrk_options duration connections threads users
 (( threads <= 99 )) || die "--threads must be at most 99"
 
+# psql's \copy takes the path as it is written
+[[ -z "$dump_rows" || "$dump_rows" =~ ^[A-Za-z0-9/._-]+$ ]] || die "unexpected characters in --dump-rows $dump_rows"
+[[ -z "$results_out" ]] || : >"$results_out"
+
 lua_script="$bench_dir/wechat_ingest.lua"
 [[ -f "$lua_script" ]] || die "missing $lua_script"
 
@@ -71,24 +82,8 @@ find_psql
 
 ensure_gateway_binary
 
-app_id="wx5f3b2c9d8e7a6b41"   # any AppID: it only has to match inside the ciphertext
-account="gh_7a3e5c1d9b2f"      # ToUserName, the Official Account's own id
-
-# create_wechat_channel MODE: sets channel_json. Tries the type "wechat_mp",
-# then the older name "wechat" if the gateway does not know the new one.
-create_wechat_channel() {
-  local body code type
-  for type in wechat_mp wechat; do
-    body="{\"type\":\"$type\",\"name\":\"bench $1\",\"config\":{\"app_id\":\"$app_id\",\"mode\":\"$1\"}}"
-    code="$(curl -sS -o "$work/channel.json" -w '%{http_code}' -X POST "$base/v1/admin/channels" \
-      -H "Authorization: Bearer $bearer" -H 'Content-Type: application/json' -d "$body")" \
-      || die "channel creation: request failed"
-    channel_json="$(cat "$work/channel.json")"
-    if [[ "$code" == 2* ]]; then channel_type="$type"; return 0; fi
-    log "channel type $type refused ($code): $channel_json"
-  done
-  die "could not create a WeChat channel"
-}
+# shellcheck source=bench/lib/wechat.sh
+source "$bench_dir/lib/wechat.sh"   # create_wechat_channel
 
 declare -A ROW_RATE   # mode -> msgs/s
 rows=() notes=() all_failures=()
@@ -104,30 +99,31 @@ run_mode() {
   start_gateway "$binary"
   wait_gateway_ready 60
   admin_login "$binary"
-  create_wechat_channel "$m"
 
-  # The hook token from inbound_url; Token and EncodingAESKey from "secrets"
-  # (a top-level "token" key is the hook token, so look inside secrets only).
-  local inbound hook_token secrets wx_token aes_key channel_id
-  inbound="$(json_str inbound_url <<<"$channel_json")"
-  hook_token="${inbound##*/v1/hooks/}"
-  secrets="$(sed -n 's/.*"secrets":{\([^}]*\)}.*/\1/p' <<<"$channel_json")"
-  wx_token="$(json_str token <<<"$secrets")"
-  aes_key="$(json_str encoding_aes_key <<<"$secrets")"
-  [[ "$hook_token" =~ ^[A-Za-z0-9_-]+$ ]] || die "no hook token in the channel answer: $channel_json"
-  [[ "$wx_token" =~ ^[A-Za-z0-9]{3,32}$ ]] || die "no secrets.token in the channel answer: $channel_json"
-  if [[ "$m" == safe ]]; then
-    [[ "$aes_key" =~ ^[A-Za-z0-9]{43}$ ]] || die "no secrets.encoding_aes_key in the channel answer: $channel_json"
-  fi
-  lookup_channel_id "$hook_token"
+  local hook_token wx_token aes_key channel_id channel_type channel_json
+  create_wechat_channel "$m"   # sets those (lib/wechat.sh)
 
   # --- the load ---------------------------------------------------------------
   local sent_file="$work/sent.txt" result_file="$work/result.txt"
   log "[$m] wrk: ${duration}s, $connections connections, $threads threads, $users users (channel type $channel_type)"
   local -A R
-  OG_MODE="$m" OG_WX_TOKEN="$wx_token" OG_AES_KEY="$aes_key" OG_APP_ID="$app_id" OG_ACCOUNT="$account" \
+  # CPU time the gateway and PostgreSQL spend per message: unlike msgs/s, it
+  # hardly moves when other work shares the machine.
+  # (The pool opens its connections as the load needs them: PostgreSQL's
+  # processes are listed again afterwards; a new one started from 0.)
+  local hz gw_ticks0 pg_ticks0 gw_ticks pg_ticks
+  hz="$(getconf CLK_TCK)"
+  gw_ticks0="$(cpu_ticks "$gw_pid")"
+  # shellcheck disable=SC2046
+  pg_ticks0="$(cpu_ticks $(postgres_pids))"
+  OG_MODE="$m" OG_WX_TOKEN="$wx_token" OG_AES_KEY="$aes_key" OG_APP_ID="$wechat_app_id" OG_ACCOUNT="$wechat_account" \
   OG_USERS="$users" OG_SENT_FILE="$sent_file" OG_RESULT_FILE="$result_file" \
     run_wrk "$lua_script" "$base/v1/hooks/$hook_token" "$result_file" "$sent_file"
+  gw_ticks=$(( $(cpu_ticks "$gw_pid") - gw_ticks0 ))
+  # shellcheck disable=SC2046
+  pg_ticks=$(( $(cpu_ticks $(postgres_pids)) - pg_ticks0 ))
+  R[gw_cpu_us]="$(awk -v t="$gw_ticks" -v hz="$hz" -v n="${R[acked]}" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
+  R[pg_cpu_us]="$(awk -v t="$pg_ticks" -v hz="$hz" -v n="${R[acked]}" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')"
 
   # --- let the requests wrk abandoned settle -----------------------------------
   # When wrk stops, up to one request per connection is still being
@@ -187,6 +183,12 @@ SQL
   (( extra >= 0 )) || failures+=("$((-extra)) messages answered \"success\" are NOT in the database (${R[acked]} answered, $db_rows stored)")
   (( extra <= max_extra )) || failures+=("$extra stored messages were never answered \"success\"; at most $max_extra can be in flight ($connections connections + $lost_answers lost answers + ${R[non200_5xx]} 5xx answers)")
 
+  if [[ -n "$dump_rows" && "$m" == plain ]]; then
+    psql_q <<SQL || die "dumping the stored rows failed"
+\copy (SELECT conversation_id, seq, channel_id, direction, sender_type, sender_id, sender_name, parts, delivery_status, external_id, metadata, channel_timestamp FROM messages WHERE channel_id = $channel_id ORDER BY id) TO '$dump_rows'
+SQL
+  fi
+
   local gw_rc=0
   stop_gateway || gw_rc=$?
   (( gw_rc == 0 )) || failures+=("gateway exited with status $gw_rc on SIGTERM")
@@ -199,7 +201,16 @@ SQL
   [[ "${R[non200_by_status]}" == "-" ]] || non2xx="${R[non200]} (${R[non200_by_status]})"
   rows+=("| $m | ${R[requests]} | ${R[msgs_per_s]} | ${R[p50_ms]} | ${R[p99_ms]} | $non2xx | $db_rows | $check |")
   ROW_RATE[$m]="${R[msgs_per_s]}"
-  notes+=("$m: ${R[acked]} answered \"success\" in ${R[duration_s]} s, $db_rows stored ($extra in flight at the stop, bound $max_extra), $senders users, $n_conv conversations; socket errors connect ${R[err_connect]} read ${R[err_read]} write ${R[err_write]} timeout ${R[err_timeout]}; max latency ${R[max_ms]} ms; $warnings")
+  if [[ -n "$results_out" ]]; then
+    local k
+    for k in requests acked msgs_per_s p50_ms p90_ms p99_ms p999_ms max_ms duration_s non200 non200_by_status \
+             gw_cpu_us pg_cpu_us; do
+      echo "$m.$k=${R[$k]}"
+    done >>"$results_out"
+    printf '%s\n' "$m.db_rows=$db_rows" "$m.db_distinct=$db_distinct" "$m.in_flight=$extra" \
+      "$m.conversations=$n_conv" "$m.check=$check" >>"$results_out"
+  fi
+  notes+=("$m: ${R[acked]} answered \"success\" in ${R[duration_s]} s, $db_rows stored ($extra in flight at the stop, bound $max_extra), $senders users, $n_conv conversations; socket errors connect ${R[err_connect]} read ${R[err_read]} write ${R[err_write]} timeout ${R[err_timeout]}; max latency ${R[max_ms]} ms; CPU per message: gateway ${R[gw_cpu_us]} µs, PostgreSQL ${R[pg_cpu_us]} µs; $warnings")
   local f
   for f in "${failures[@]}"; do all_failures+=("$m: $f"); done
 

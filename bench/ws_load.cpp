@@ -778,7 +778,8 @@ class Load {
       r << "connections=" << welcomed_ << "\nconnect_s=" << fmt(connect_s, 3) << "\nrss_before_kib=" << rss_before_
         << "\nrss_after_kib=" << rss_after_ << "\nrss_per_conn_kib=" << fmt(per_conn) << "\nsent=" << sent
         << "\nacked=" << ack.size() << "\nat_agent=" << one_way.size() << "\nreplies=" << rtt.size()
-        << "\nrtt_p50_ms=" << fmt(pct(rtt, 50), 3) << "\nrtt_p99_ms=" << fmt(pct(rtt, 99), 3)
+        << "\nrtt_p50_ms=" << fmt(pct(rtt, 50), 3) << "\nrtt_p90_ms=" << fmt(pct(rtt, 90), 3)
+        << "\nrtt_p99_ms=" << fmt(pct(rtt, 99), 3)
         << "\nrtt_p999_ms=" << fmt(pct(rtt, 99.9), 3) << "\noneway_p50_ms=" << fmt(pct(one_way, 50), 3)
         << "\noneway_p99_ms=" << fmt(pct(one_way, 99), 3) << "\nfailures=" << failures.size() << "\n";
     }

@@ -4,13 +4,17 @@
 #
 #   bench/ws_load.sh [--connections 2000] [--rate 200] [--duration 5]
 #                    [--sources 0] [--http-pool 32] [--binary PATH] [--tool PATH]
-#                    [--wrapper 'CMD ARGS'] [-- EXTRA og_ws_load ARGS]
+#                    [--wrapper 'CMD ARGS'] [--result-file PATH]
+#                    [-- EXTRA og_ws_load ARGS]
 #
 # Quick (CI smoke):    bench/ws_load.sh --connections 2000 --rate 200 --duration 5
 # Real measurement:    bench/ws_load.sh --connections 20000 --rate 1000 --duration 20
 # Memory profile:      bench/ws_load.sh --connections 2000 --wrapper 'valgrind --tool=massif
 #                        --massif-out-file=/tmp/massif.out' -- --settle 20
 #                      (then `vgdb --pid=<gateway pid> detailed_snapshot /tmp/snap` while settling)
+#
+# --result-file: og_ws_load's key=value figures plus the database check's
+# (db_in, db_out) and check=pass|FAIL, for bench/run.
 #
 # --http-pool: keep-alive HTTP connections the tool's agent posts replies on.
 # A reply POST waits for its durable commit (a few ms), so at 1,000 msg/s
@@ -40,7 +44,7 @@ bench_name=ws_load
 # die, log and the gateway launcher shared with webhook_ingest.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/gateway.sh"
 
-connections=2000 rate=200 duration=5 sources=0 http_pool=32 binary="" tool="" wrapper=""
+connections=2000 rate=200 duration=5 sources=0 http_pool=32 binary="" tool="" wrapper="" results_out=""
 extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -52,6 +56,7 @@ while [[ $# -gt 0 ]]; do
     --binary)      binary="${2:?}"; shift 2 ;;
     --tool)        tool="${2:?}"; shift 2 ;;
     --wrapper)     wrapper="${2:?}"; shift 2 ;;
+    --result-file) results_out="${2:?}"; shift 2 ;;
     --)            shift; extra=("$@"); break ;;
     -h|--help)     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
@@ -168,6 +173,12 @@ stop_gateway || gw_rc=$?
 report_gateway_warnings
 
 (( tool_rc == 0 )) || failures+=("og_ws_load reported a failure (exit $tool_rc)")
+if [[ -n "$results_out" ]]; then
+  check=pass
+  (( ${#failures[@]} == 0 )) || check=FAIL
+  { [[ ! -s "$result_file" ]] || cat "$result_file"
+    printf '%s\n' "db_in=${n_in:-}" "db_out=${n_out:-}" "check=$check"; } >"$results_out"
+fi
 if (( ${#failures[@]} > 0 )); then
   for f in "${failures[@]}"; do echo "CHECK FAILED: $f" >&2; done
   exit 1

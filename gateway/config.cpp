@@ -44,7 +44,7 @@ void Config::apply_json(const Json::Value& j) {
                                 "ingest_timeout_ms", "token_ttl_s",
                                 "outbox_workers", "outbox_backoff_base_ms", "outbox_max_attempts",
                                 "realtime_threads", "realtime_max_message_bytes", "realtime_idle_timeout_s",
-                                "realtime_send_queue", "cluster_events", "public_url"};
+                                "realtime_send_queue", "cluster_events", "public_url", "presence_grace_ms"};
   for (const auto& key : j.getMemberNames()) {
     bool ok = false;
     for (const char* k : known) ok = ok || key == k;
@@ -69,6 +69,7 @@ void Config::apply_json(const Json::Value& j) {
   num("realtime_max_message_bytes", realtime_max_message_bytes);
   num("realtime_idle_timeout_s", realtime_idle_timeout_s);
   num("realtime_send_queue", realtime_send_queue);
+  num("presence_grace_ms", presence_grace_ms);
   num("outbox_backoff_base_ms", outbox_backoff_base_ms);
   num("outbox_max_attempts", outbox_max_attempts);
 }
@@ -121,6 +122,7 @@ void Config::validate() const {
   if (realtime_max_message_bytes < 1024) throw ConfigError("realtime_max_message_bytes: expected at least 1024");
   if (realtime_idle_timeout_s < 2) throw ConfigError("realtime_idle_timeout_s: expected at least 2");
   if (realtime_send_queue < 8) throw ConfigError("realtime_send_queue: expected at least 8");
+  if (presence_grace_ms < 0 || presence_grace_ms > 3600000) throw ConfigError("presence_grace_ms: expected 0..3600000");
   if (outbox_workers < 0 || outbox_workers > 64) throw ConfigError("outbox_workers: expected 0..64");
   if (outbox_backoff_base_ms < 10) throw ConfigError("outbox_backoff_base_ms: expected at least 10");
   if (outbox_max_attempts < 1) throw ConfigError("outbox_max_attempts: expected at least 1");

@@ -40,6 +40,7 @@ struct Config {
   int realtime_max_message_bytes = 64 * 1024;
   int realtime_idle_timeout_s = 60;    // pings every half of it; silent sockets are dropped
   int realtime_send_queue = 256;       // frames queued for one slow reader before it is dropped
+  int presence_grace_ms = 15000;       // an agent whose last socket closed this long ago is offline
   // Share live events with other gateway nodes over LISTEN/NOTIFY: "auto"
   // is on with --db (nodes may share that server) and off with the embedded
   // database (only this process uses it), sparing every commit a NOTIFY.

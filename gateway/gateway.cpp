@@ -14,7 +14,11 @@ Gateway::~Gateway() {
   front_.reset();
   if (realtime_) realtime_->stop();
   if (bus_) bus_->stop();
+  stop_queue();
+  conversation_feed_.reset();  // it holds the hub, which is destroyed before it
   if (dispatcher_) dispatcher_->stop();
+  if (imap_poller_) imap_poller_->stop();
+  imap_poller_.reset();
   if (puller_) puller_->stop();
   puller_.reset();
   if (group_commit_) group_commit_->stop();
@@ -90,9 +94,38 @@ int Gateway::start() {
                   [outbox] { return static_cast<double>(outbox->pending_count()); });
 
   puller_ = std::make_unique<Puller>(*pool_, *group_commit_, *adapters_);
+  // Email: threading and attachment bytes before the group commit, for the
+  // relay path and the IMAP poller alike.
+  email_threads_ = std::make_unique<store::EmailThreadStore>(*pool_);
+  blobs_ = std::make_unique<store::BlobStore>(*pool_);
+  email_inbound_ = std::make_unique<EmailInbound>(*email_threads_, *blobs_, *metrics_);
+  preparers_ = std::make_unique<InboundPreparers>();
+  preparers_->add(schema::ChannelType::email, *email_inbound_);
+  imap_poller_ = std::make_unique<ImapPoller>(*pool_, *channels_, *group_commit_, *email_inbound_, *metrics_);
+  lifecycle_ = std::make_unique<store::LifecycleStore>(*pool_);
+  assignments_ = std::make_unique<store::AssignmentStore>(*pool_);
+  Counter& assigned = metrics_->counter("omnigate_assignments_total", "Routing decisions by outcome", "outcome=\"assigned\"");
+  Counter& offered = metrics_->counter("omnigate_assignments_total", "Routing decisions by outcome", "outcome=\"offered\"");
+  Counter& lost = metrics_->counter("omnigate_assignments_total", "Routing decisions by outcome", "outcome=\"lost\"");
+  assigner_ = std::make_unique<Assigner>(*assignments_, Assigner::Options{},
+                                         [&assigned, &offered, &lost](const Assigner::PassResult& r) {
+                                           assigned.inc(static_cast<std::uint64_t>(r.assigned));
+                                           offered.inc(static_cast<std::uint64_t>(r.offered));
+                                           lost.inc(static_cast<std::uint64_t>(r.lost));
+                                         });
+  queue_monitor_ = std::make_unique<QueueMonitor>(*assignments_, *hub_, QueueMonitor::Options{});
+  QueueMonitor* monitor = queue_monitor_.get();
+  metrics_->gauge("omnigate_queue_length", "Conversations waiting for an agent (all nodes)",
+                  [monitor] { return static_cast<double>(monitor->length()); });
+  Assigner* assigner = assigner_.get();
+  QueueMonitor* queue_monitor = queue_monitor_.get();
+  conversation_feed_ = std::make_unique<realtime::ConversationFeed>(
+      database_->conninfo(), *conversations_, *agents_, *hub_,
+      realtime::ConversationFeed::Hooks{[assigner] { assigner->poke(); }, [queue_monitor] { queue_monitor->poke(); }});
   services_ = std::make_unique<Services>(Services{config_, *pool_, *messages_, *channels_, *agents_, *conversations_,
                                                   *group_commit_, *channel_cache_, *adapters_, *metrics_,
-                                                  *dispatcher_, *hub_, *puller_, *contacts_});
+                                                  *dispatcher_, *hub_, *puller_, *contacts_, *preparers_, *blobs_,
+                                                  *imap_poller_, *lifecycle_, *assignments_, *queue_monitor_});
   front_ = std::make_unique<http::Front>(*services_);
   int port = front_->bind();
   realtime::ServerOptions ro;
@@ -103,12 +136,21 @@ int Gateway::start() {
   ro.max_message_bytes = static_cast<size_t>(config_.realtime_max_message_bytes);
   ro.idle_timeout_s = config_.realtime_idle_timeout_s;
   ro.send_queue_limit = static_cast<size_t>(config_.realtime_send_queue);
+  ro.presence_grace_ms = config_.presence_grace_ms;
   realtime_ = std::make_unique<realtime::Server>(ro, *services_, *hub_);
   realtime_port_ = realtime_->bind();
+  // With port 0 the system picked one: the config now names it, so
+  // GET /v1/config tells browsers where the hub really is.
+  if (rt.port == 0)
+    config_.realtime_listen = ro.listen.substr(0, ro.listen.rfind(':') + 1) + std::to_string(realtime_port_);
   realtime_->start();
   bus_->start();
+  conversation_feed_->start();
+  assigner_->start();
+  queue_monitor_->start();
   spdlog::info("event=gateway.realtime_listening address={} port={}", q(ro.listen), realtime_port_);
   if (config_.outbox_workers > 0) dispatcher_->start();
+  imap_poller_->start();
   spdlog::info("event=gateway.listening http={} port={}", q(config_.listen), port);
   return port;
 }
@@ -120,11 +162,19 @@ void Gateway::run() {
   spdlog::info("event=gateway.draining");
   realtime_->stop();
   bus_->stop();
+  stop_queue();
   dispatcher_->stop();
+  imap_poller_->stop();
   puller_->stop();
   group_commit_->stop();
   auto st = group_commit_->stats();
   spdlog::info("event=gateway.stopped batches={} messages={}", st.batches, st.messages);
+}
+
+void Gateway::stop_queue() {
+  if (conversation_feed_) conversation_feed_->stop();
+  if (assigner_) assigner_->stop();
+  if (queue_monitor_) queue_monitor_->stop();
 }
 
 void Gateway::stop() {

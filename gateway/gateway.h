@@ -4,9 +4,12 @@
 #include <atomic>
 #include <memory>
 
+#include "gateway/assign/assigner.h"
+#include "gateway/assign/queue_monitor.h"
 #include "gateway/config.h"
 #include "gateway/database.h"
 #include "gateway/http/front.h"
+#include "gateway/realtime/conversation_feed.h"
 #include "gateway/realtime/event_bus.h"
 #include "gateway/realtime/hub.h"
 #include "gateway/realtime/pg_event_bus.h"
@@ -31,6 +34,8 @@ class Gateway {
   void stop();
 
  private:
+  void stop_queue();  // the change feed, the assigner and the queue monitor
+
   Config config_;
   std::unique_ptr<Database> database_;
   std::unique_ptr<db::ConnectionPool> pool_;
@@ -46,6 +51,18 @@ class Gateway {
   std::unique_ptr<store::OutboxStore> outbox_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::unique_ptr<Puller> puller_;  // after the group commit, stopped before it
+  std::unique_ptr<store::EmailThreadStore> email_threads_;
+  std::unique_ptr<store::BlobStore> blobs_;
+  std::unique_ptr<EmailInbound> email_inbound_;
+  std::unique_ptr<InboundPreparers> preparers_;
+  std::unique_ptr<ImapPoller> imap_poller_;  // after the group commit, stopped before it
+  // The queue: stores, the assigner, the queue monitor and the change feed
+  // that drives them (stopped before the pool).
+  std::unique_ptr<store::LifecycleStore> lifecycle_;
+  std::unique_ptr<store::AssignmentStore> assignments_;
+  std::unique_ptr<Assigner> assigner_;
+  std::unique_ptr<QueueMonitor> queue_monitor_;
+  std::unique_ptr<realtime::ConversationFeed> conversation_feed_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<http::Front> front_;
   std::unique_ptr<realtime::PgEventBus> bus_;

@@ -47,6 +47,33 @@ struct DbFlags {
   }
 };
 
+// --team/--skill/--capacity of `user add` as changes to the user; the
+// capacity keys are checked by the model's own reader ("web=5", "default=1").
+store::AgentChanges profile_changes(const std::vector<std::string>& teams, const std::vector<std::string>& skills,
+                                    const std::vector<std::string>& capacity) {
+  store::AgentChanges c;
+  if (!teams.empty()) {
+    c.teams.emplace();
+    for (const auto& t : teams) c.teams->push_back(store::TeamRef{std::nullopt, t});
+  }
+  if (!skills.empty()) c.skills = skills;
+  if (!capacity.empty()) {
+    Json::Value wrapper(Json::objectValue);
+    for (const auto& item : capacity) {
+      auto eq = item.find('=');
+      int n = -1;
+      try {
+        if (eq != std::string::npos) n = std::stoi(item.substr(eq + 1));
+      } catch (const std::exception&) {
+      }
+      if (n < 0 || n > 1000) throw std::invalid_argument("--capacity " + item + ": expected TYPE=N with N in 0..1000");
+      wrapper["capacity"][item.substr(0, eq)] = n;
+    }
+    c.capacity = schema::agent_from_json(wrapper).capacity;
+  }
+  return c;
+}
+
 // OMNIGATE_PASSWORD, else asked on the terminal without echo, else one line of stdin.
 std::string read_password() {
   if (const char* env = std::getenv("OMNIGATE_PASSWORD"); env && *env) return env;
@@ -119,6 +146,10 @@ int main(int argc, char** argv) {
   user_add->add_option("--login", login, "login name")->required();
   user_add->add_option("--role", role, "admin or agent")->check(CLI::IsMember({"admin", "agent"}));
   user_add->add_option("--name", name, "display name");
+  std::vector<std::string> user_teams, user_skills, user_capacity;
+  user_add->add_option("--team", user_teams, "team name, repeatable (created when missing; replaces the user's teams)");
+  user_add->add_option("--skill", user_skills, "skill, repeatable (replaces the user's skills)");
+  user_add->add_option("--capacity", user_capacity, "TYPE=N open conversations per channel type (or default=N), repeatable");
 
   std::string inspect_file;
   auto* inspect_cmd = app.add_subcommand("inspect", "show how omnigate reads a channel's raw input")->require_subcommand(1);
@@ -186,9 +217,11 @@ int main(int argc, char** argv) {
         db::PgConnection c(database.conninfo());
         db::apply_migrations(c);
       }
+      auto changes = profile_changes(user_teams, user_skills, user_capacity);  // before the slow hash
       db::ConnectionPool pool(database.conninfo(), 2);
       store::AgentStore agents(pool);
       auto agent = agents.upsert(login, name, schema::role_from_string(role), workbench::hash_password(password));
+      if (!changes.empty()) agent = agents.update(agent.id, changes, /*actor: the command line*/ std::nullopt);
       std::cout << schema::write_json(schema::to_json(agent)) << "\n";
       return 0;
     }

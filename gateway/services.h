@@ -2,17 +2,23 @@
 // What the HTTP routes work with, owned by gateway::Gateway.
 #include "adapters/registry.h"
 #include "gateway/channel_cache.h"
+#include "gateway/assign/queue_monitor.h"
 #include "gateway/config.h"
 #include "gateway/db/pool.h"
+#include "gateway/inbound/preparer.h"
 #include "gateway/metrics.h"
 #include "gateway/outbox/dispatcher.h"
+#include "gateway/pull/imap_poller.h"
 #include "gateway/pull/puller.h"
 #include "gateway/realtime/hub.h"
 #include "gateway/store/agent_store.h"
+#include "gateway/store/assignment_store.h"
+#include "gateway/store/blob_store.h"
 #include "gateway/store/channel_store.h"
 #include "gateway/store/contact_store.h"
 #include "gateway/store/conversation_store.h"
 #include "gateway/store/group_commit.h"
+#include "gateway/store/lifecycle_store.h"
 #include "gateway/store/message_store.h"
 
 namespace omnigate::gateway {
@@ -32,6 +38,12 @@ struct Services {
   realtime::Hub& hub;
   Puller& puller;  // follow-up pulls of ingests (adapters::PullRequest)
   store::ContactStore& contacts;
+  InboundPreparers& preparers;  // per channel type, between ingest and the group commit (email threading)
+  store::BlobStore& blobs;      // attachment bytes (GET /v1/files/{sha256})
+  ImapPoller& imap_poller;      // email channels' mailboxes
+  store::LifecycleStore& lifecycle;      // resolve, transfer, snooze... (conversation_action_routes.cpp)
+  store::AssignmentStore& assignments;   // routing settings, queue snapshots
+  QueueMonitor& queue;                   // queue positions and waits for visitors
 };
 
 }  // namespace omnigate::gateway

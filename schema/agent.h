@@ -21,8 +21,11 @@ struct Agent {
   Role role = Role::agent;
   std::vector<std::int64_t> team_ids;
   std::vector<std::string> skills;
-  std::map<std::string, int> capacity;  // channel type -> open conversations
+  // channel type -> open conversations; a "default" key covers the types
+  // not listed (without it an unlisted type is 0).
+  std::map<std::string, int> capacity;
   Presence presence = Presence::offline;
+  bool disabled = false;  // may not log in; kept so history still names them
   Timestamp created_at{};
 
   bool operator==(const Agent&) const = default;

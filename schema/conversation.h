@@ -25,6 +25,14 @@ struct Conversation {
   std::optional<Timestamp> last_message_at;
   std::optional<Timestamp> first_response_due;
   std::optional<Timestamp> resolution_due;
+  // Lifecycle (gateway/store/lifecycle_store.h, schema/migrations/010_queue.sql).
+  std::optional<Timestamp> queued_at;          // when it last entered the queue
+  std::optional<Timestamp> assigned_at;        // when its current or last assignee took it
+  std::optional<Timestamp> snoozed_until;      // while snoozed
+  std::optional<Timestamp> first_response_at;  // first agent reply since it (re)opened
+  std::optional<Timestamp> resolved_at;        // while resolved
+  bool first_response_breached = false;        // SLA: first_response_due passed without a reply
+  bool resolution_breached = false;            // SLA: resolution_due passed while open
 
   bool operator==(const Conversation&) const = default;
 };

@@ -24,6 +24,7 @@
 #include <limits>
 #include <memory>
 #include <span>
+#include <sstream>
 #include <type_traits>
 #include <utility>
 
@@ -284,15 +285,18 @@ void decode(const Json::Value& v, const std::string& path, ChannelType& out) {
   out = *t;
 }
 
-// Agent capacity: {"web": 5, "email": 20}. Keys are channel types, so a typo
-// is an error rather than a capacity that silently never applies.
+// Agent capacity: {"web": 5, "email": 20, "default": 1}. Keys are channel
+// types (or "default" for the types not listed), so a typo is an error rather
+// than a capacity that silently never applies.
 void decode(const Json::Value& v, const std::string& path, std::map<std::string, int>& out) {
   if (!v.isObject()) fail(path, "expected an object");
   out.clear();
   for (auto it = v.begin(); it != v.end(); ++it) {
     const std::string key = it.name();
-    if (!channel_type_from_string(key)) fail(path, "unknown channel type " + quoted(key));
-    decode(*it, path + "." + key, out[key]);
+    const std::optional<ChannelType> type = channel_type_from_string(key);
+    if (key != "default" && !type) fail(path, "unknown channel type " + quoted(key));
+    // Aliases ("wechat") are stored under the canonical name the router looks up.
+    decode(*it, path + "." + key, out[type ? std::string(to_string(*type)) : key]);
   }
 }
 
@@ -438,6 +442,13 @@ Json::Value to_json(const Conversation& v) {
   put(j, "last_message_at", v.last_message_at);
   put(j, "first_response_due", v.first_response_due);
   put(j, "resolution_due", v.resolution_due);
+  put(j, "queued_at", v.queued_at);
+  put(j, "assigned_at", v.assigned_at);
+  put(j, "snoozed_until", v.snoozed_until);
+  put(j, "first_response_at", v.first_response_at);
+  put(j, "resolved_at", v.resolved_at);
+  put(j, "first_response_breached", v.first_response_breached);
+  put(j, "resolution_breached", v.resolution_breached);
   return j;
 }
 
@@ -484,6 +495,7 @@ Json::Value to_json(const Agent& v) {
   put(j, "skills", v.skills);
   j["capacity"] = encode(v.capacity);
   put(j, "presence", v.presence);
+  if (v.disabled) put(j, "disabled", v.disabled);
   put(j, "created_at", v.created_at);
   return j;
 }
@@ -526,6 +538,13 @@ Conversation conversation_from_json(const Json::Value& j) {
   f.get("last_message_at", c.last_message_at);
   f.get("first_response_due", c.first_response_due);
   f.get("resolution_due", c.resolution_due);
+  f.get("queued_at", c.queued_at);
+  f.get("assigned_at", c.assigned_at);
+  f.get("snoozed_until", c.snoozed_until);
+  f.get("first_response_at", c.first_response_at);
+  f.get("resolved_at", c.resolved_at);
+  f.get("first_response_breached", c.first_response_breached);
+  f.get("resolution_breached", c.resolution_breached);
   return c;
 }
 
@@ -571,18 +590,29 @@ Agent agent_from_json(const Json::Value& j) {
   f.get("skills", a.skills);
   f.get("capacity", a.capacity);
   f.get("presence", a.presence);
+  f.get("disabled", a.disabled);
   f.get("created_at", a.created_at);
   return a;
 }
 
 std::string write_json(const Json::Value& v) {
-  static const Json::StreamWriterBuilder builder = [] {
-    Json::StreamWriterBuilder b;
-    b["indentation"] = "";  // one line, no spaces
-    b["emitUTF8"] = true;   // keep 中文 and emoji readable, not \u escapes
-    return b;
-  }();
-  return Json::writeString(builder, v);
+  // One writer and one stream per thread: Json::writeString builds both
+  // anew on every call, which cost more than the writing itself (ingest
+  // writes two documents per message).
+  struct Writer {
+    std::unique_ptr<Json::StreamWriter> writer = [] {
+      Json::StreamWriterBuilder b;
+      b["indentation"] = "";  // one line, no spaces
+      b["emitUTF8"] = true;   // keep 中文 and emoji readable, not \u escapes
+      return std::unique_ptr<Json::StreamWriter>(b.newStreamWriter());
+    }();
+    std::ostringstream out;
+  };
+  thread_local Writer w;
+  w.out.str(std::string());
+  w.out.clear();
+  w.writer->write(v, &w.out);
+  return w.out.str();
 }
 
 Json::Value parse_json(std::string_view text) {

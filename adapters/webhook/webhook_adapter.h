@@ -12,15 +12,18 @@
 // signed the same way; a retry carries the same message.id, so receivers
 // can drop repeats.
 #include "adapters/adapter.h"
+#include "adapters/common/body_signature.h"
 
 namespace omnigate::adapters::webhook {
 
-inline constexpr const char* kSignatureHeader = "X-Omnigate-Signature";
+// The shared scheme of adapters/common/body_signature.h, under the names
+// integrators' code and tests know.
+inline constexpr const char* kSignatureHeader = adapters::kSignatureHeader;
 inline constexpr int kDefaultTimestampToleranceSeconds = 300;
 inline constexpr size_t kMaxMessagesPerRequest = 100;
 
 // "sha256=<hex>" for body under secret: what a sender puts in the header.
-std::string sign(std::string_view secret, std::string_view body);
+inline std::string sign(std::string_view secret, std::string_view body) { return sign_body(secret, body); }
 
 class WebhookAdapter : public Adapter {
  public:

@@ -152,10 +152,13 @@ pick_port_pair() {
 # start_gateway BINARY [WRAPPER...]: `omnigate serve` in the background on
 # $port / $port+1 with data dir $tmp, log in $work/gateway.log; sets gw_pid.
 # A WRAPPER (e.g. valgrind) must exec in place so that $! is still the gateway.
+# The array gateway_extra_args, when set, is added to serve's arguments
+# (e.g. --config FILE).
 start_gateway() {
   local bin="$1"; shift
   "$@" "$bin" serve --data-dir "$tmp" --listen "127.0.0.1:$port" \
-    --realtime-listen "127.0.0.1:$((port + 1))" --log-level warn >"$work/gateway.log" 2>&1 &
+    --realtime-listen "127.0.0.1:$((port + 1))" --log-level warn ${gateway_extra_args[@]+"${gateway_extra_args[@]}"} \
+    >>"$work/gateway.log" 2>&1 &
   gw_pid=$!
 }
 
@@ -169,6 +172,34 @@ wait_gateway_ready() {
     sleep 0.1
   done
   [[ -n "$ready" ]] || die "gateway not ready after $1 s"
+}
+
+# cpu_ticks PID...: user + system CPU time of these processes, summed, in
+# clock ticks (getconf CLK_TCK per second); a process that is gone counts 0.
+cpu_ticks() {
+  local p line total=0
+  for p in "$@"; do
+    line="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+    line="${line##*) }"   # past the command name, which may hold spaces
+    total=$(( total + $(awk '{ print $12 + $13 }' <<<"$line") ))
+  done
+  echo "$total"
+}
+
+# postgres_pids: the embedded cluster's postmaster and its children (the
+# backends serving the gateway's pool, the WAL writer, the checkpointer...).
+postgres_pids() {
+  local pm p
+  pm="$(head -n 1 "$tmp/pg/postmaster.pid" 2>/dev/null || true)"
+  [[ "$pm" =~ ^[0-9]+$ ]] || return 0
+  echo "$pm"
+  for p in /proc/[0-9]*/stat; do
+    local line
+    line="$(cat "$p" 2>/dev/null)" || continue
+    line="${line##*) }"
+    [[ "$(awk '{ print $2 }' <<<"$line")" == "$pm" ]] && echo "${p//[^0-9]/}"
+  done
+  return 0
 }
 
 psql_q() {  # psql on the embedded cluster, unaligned, stop on any error

@@ -4,7 +4,8 @@
 //   POST /v1/app/messages {"channel":KEY, "identity"|"visitor", "client_msg_id", "text"|"parts"}
 //     -> 201 {"id","seq","conversation","client_msg_id","duplicate"} once stored
 //   GET  /v1/app/sync?channel=KEY&identity=|visitor=&conversation=ID&after_seq=N&timeout=S
-//     -> {"items":[messages after N, visitor view], "next": last seq}; with
+//     -> {"items":[messages after N, visitor view], "next": last seq, "queue"?: {"conversation",
+//        "queued", "position", "estimated_wait_s"} while it waits for an agent}; with
 //        nothing new it waits up to S seconds (max 30) for the next message.
 // The identity may also come in the X-Omnigate-Identity header.
 #include <algorithm>
@@ -110,6 +111,12 @@ void add_app_routes(Front& front) {
       if (m.direction != schema::Direction::note) out["items"].append(realtime::visitor_message(m));
     }
     out["next"] = Json::Int64(next);
+    // While it waits for an agent: its place in the queue (QueueMonitor).
+    if (s.queue.estimate(conversation)) {
+      Json::Value queue = s.queue.queue_frame(conversation);
+      queue.removeMember("type");
+      out["queue"] = queue;
+    }
     send_json(res, 200, out);
   });
 }

@@ -1,4 +1,5 @@
-// POST /v1/auth/login {"login","password"} -> {"token","expires_in","user"}
+// POST /v1/auth/login {"login","password"} -> {"token","expires_in","expires_at","user"}
+//   A disabled user cannot log in; an expired or revoked token is refused (401) everywhere.
 // POST /v1/auth/logout (Bearer) -> revokes that token.
 #include <chrono>
 #include <mutex>
@@ -72,8 +73,10 @@ void add_auth_routes(Front& front) {
     }
     throttle->succeeded(login);
     Json::Value out(Json::objectValue);
-    out["token"] = s.agents.issue_token(agent->id, std::chrono::seconds(s.config.token_ttl_s));
+    auto issued = s.agents.issue_token(agent->id, std::chrono::seconds(s.config.token_ttl_s));
+    out["token"] = issued.token;
     out["expires_in"] = s.config.token_ttl_s;
+    out["expires_at"] = schema::format_timestamp(issued.expires_at);
     out["user"] = schema::to_json(*agent);
     send_json(res, 200, out);
   });

@@ -9,6 +9,7 @@
 #include "gateway/db/pg.h"
 #include "gateway/http/api.h"
 #include "gateway/logging.h"
+#include "gateway/store/store_error.h"
 #include "schema/json.h"
 
 namespace omnigate::gateway::http {
@@ -55,8 +56,19 @@ Front::Front(Services& services) : services_(services) {
   add_auth_routes(*this);
   add_channel_routes(*this);
   add_conversation_routes(*this);
+  add_conversation_action_routes(*this);
+  add_queue_routes(*this);
   add_widget_routes(*this);
   add_app_routes(*this);
+  add_file_routes(*this);
+  add_poll_routes(*this);
+  add_user_routes(*this);
+  add_team_routes(*this);
+  add_me_routes(*this);
+  add_canned_routes(*this);
+  add_contact_routes(*this);
+  add_audit_routes(*this);
+  add_workbench_routes(*this);
 }
 
 void Front::route(const char* method, const std::string& pattern, const std::string& name, Handler handler) {
@@ -89,6 +101,9 @@ void Front::route(const char* method, const std::string& pattern, const std::str
       send_error(res, e.status(), e.code(), e.what());
     } catch (const schema::InvalidJson& e) {
       send_error(res, 400, "bad_request", e.what());
+    } catch (const store::StoreError& e) {
+      using Kind = store::StoreError::Kind;
+      send_error(res, e.kind() == Kind::not_found ? 404 : e.kind() == Kind::conflict ? 409 : 400, e.code(), e.what());
     } catch (const db::PgError& e) {
       spdlog::error("event=http.store_error route={} sqlstate={} error={}", name, e.sqlstate(), q(e.what()));
       send_error(res, 503, "store_unavailable", "the database is unavailable, try again");
@@ -102,10 +117,12 @@ void Front::route(const char* method, const std::string& pattern, const std::str
     spdlog::debug("event=http.request route={} method={} status={} ms={:.3f}", name, req.method, res.status,
                   took * 1000);
   };
+  routes_.push_back(std::string(method) + " " + name);
   std::string m_name = method;
   if (m_name == "GET") server_.Get(pattern, wrapped);
   else if (m_name == "POST") server_.Post(pattern, wrapped);
   else if (m_name == "PATCH") server_.Patch(pattern, wrapped);
+  else if (m_name == "PUT") server_.Put(pattern, wrapped);
   else if (m_name == "DELETE") server_.Delete(pattern, wrapped);
   else throw std::invalid_argument("unsupported method " + m_name);
 }

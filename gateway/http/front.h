@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 
@@ -28,11 +29,15 @@ class Front {
   // token never lands in a metric label or a log line).
   void route(const char* method, const std::string& pattern, const std::string& name, Handler handler);
   Services& services() { return services_; }
+  // "METHOD name" of every route registered so far ("GET /v1/conversations/{id}"):
+  // GET /v1/config lists them so the browser UI shows only what this build serves.
+  const std::vector<std::string>& routes() const { return routes_; }
 
  private:
   Services& services_;
   httplib::Server server_;
   int listen_socket_ = -1;  // the listening socket, for the backlog fix in bind()
+  std::vector<std::string> routes_;
 };
 
 // Route groups, each in its own file.
@@ -41,7 +46,18 @@ void add_auth_routes(Front& front);
 void add_channel_routes(Front& front);
 void add_hook_routes(Front& front);
 void add_conversation_routes(Front& front);
+void add_conversation_action_routes(Front& front);
+void add_queue_routes(Front& front);
 void add_widget_routes(Front& front);
 void add_app_routes(Front& front);
+void add_file_routes(Front& front);
+void add_poll_routes(Front& front);
+void add_user_routes(Front& front);
+void add_team_routes(Front& front);
+void add_me_routes(Front& front);
+void add_canned_routes(Front& front);
+void add_contact_routes(Front& front);
+void add_audit_routes(Front& front);
+void add_workbench_routes(Front& front);
 
 }  // namespace omnigate::gateway::http

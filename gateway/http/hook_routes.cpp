@@ -54,6 +54,9 @@ void add_hook_routes(Front& front) {
     if (!adapter) throw ApiError(501, "unsupported_channel_type", "this build has no adapter for the channel's type");
 
     adapters::Ingest ingest = adapter->ingest(*channel, to_inbound(req));
+    // Channels whose messages need the store first (email: threading,
+    // attachment bytes) have a preparer; it may drop messages too.
+    if (InboundPreparer* preparer = s.preparers.find(channel->type)) preparer->prepare(*channel, ingest);
     std::vector<store::StoredMessage> stored;
     if (!ingest.messages.empty()) {
       auto future = s.group_commit.submit(std::move(ingest.messages));

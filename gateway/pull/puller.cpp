@@ -2,16 +2,12 @@
 
 #include <future>
 
+#include "gateway/db/advisory_lock.h"
 #include "gateway/logging.h"
 #include "gateway/store/channel_state_store.h"
 
 namespace omnigate::gateway {
 namespace {
-
-// The two-key advisory lock space: (hash of this name, hash of the channel
-// id); the one-key space (migrations) never collides with it.
-constexpr const char* kTryLock = "SELECT pg_try_advisory_lock(hashtext('omnigate.pull'), hashtext($1::text))";
-constexpr const char* kUnlock = "SELECT pg_advisory_unlock(hashtext('omnigate.pull'), hashtext($1::text))";
 
 std::string cursor_key(const adapters::PullRequest& r) {
   return r.cursor_key.empty() ? "pull:" + r.kind : r.cursor_key;
@@ -132,19 +128,8 @@ bool Puller::run(const Job& job) {
 
   // A dedicated connection: the lock is the session's, held while pulling.
   auto conn = pool_.acquire();
-  if (!conn->exec(kTryLock, {id}).boolean(0, 0)) return false;
-  struct Unlock {
-    db::PgConnection& c;
-    const std::string& id;
-    ~Unlock() {
-      try {
-        if (c.healthy()) c.exec(kUnlock, {id});
-      } catch (const std::exception& e) {
-        // A broken connection is dropped by the pool, which frees the lock.
-        spdlog::warn("event=pull.unlock_failed channel={} error={}", id, q(e.what()));
-      }
-    }
-  } unlock{*conn, id};
+  auto lock = db::AdvisoryLock::try_lock(*conn, "omnigate.pull", id);
+  if (!lock) return false;
 
   std::string cursor = store::ChannelStateStore::get(*conn, channel.id, key).value_or("");
   std::uint64_t handed = 0;

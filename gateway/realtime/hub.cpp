@@ -3,6 +3,19 @@
 #include <algorithm>
 
 namespace omnigate::gateway::realtime {
+namespace {
+
+// Scopes are small; past this many (a long-running node) the map starts over
+// and fills again from notifications and lookups.
+constexpr size_t kMaxScopes = 200000;
+
+bool sees(const std::optional<workbench::Viewer>& viewer, const std::optional<workbench::ConversationScope>& scope) {
+  if (!viewer) return true;
+  if (!scope) return viewer->admin;
+  return workbench::may_see(*viewer, *scope);
+}
+
+}  // namespace
 
 void Hub::follow(std::int64_t conversation_id, const std::shared_ptr<Subscriber>& visitor) {
   std::lock_guard lk(mu_);
@@ -12,9 +25,9 @@ void Hub::follow(std::int64_t conversation_id, const std::shared_ptr<Subscriber>
   list.push_back(visitor);
 }
 
-void Hub::add_agent(const std::shared_ptr<Subscriber>& agent) {
+void Hub::add_agent(const std::shared_ptr<Subscriber>& agent, std::optional<workbench::Viewer> viewer) {
   std::lock_guard lk(mu_);
-  agents_.push_back(agent);
+  agents_.push_back({agent, std::move(viewer)});
 }
 
 void Hub::push_all(std::vector<std::weak_ptr<Subscriber>>& list, const schema::Message& m) {
@@ -28,16 +41,50 @@ void Hub::push_all(std::vector<std::weak_ptr<Subscriber>>& list, const schema::M
              list.end());
 }
 
+void Hub::push_agents_locked(const schema::Message& m, const std::optional<workbench::ConversationScope>& scope) {
+  std::erase_if(agents_, [&](const AgentSocket& a) {
+    auto s = a.subscriber.lock();
+    if (!s) return true;
+    if (sees(a.viewer, scope)) s->push(m);
+    return false;
+  });
+}
+
+bool Hub::restricted_agents_locked() const {
+  return std::any_of(agents_.begin(), agents_.end(), [](const AgentSocket& a) { return a.viewer && !a.viewer->admin; });
+}
+
 void Hub::on_event(const MessageEvent& event) {
   const schema::Message& m = event.message;
-  std::lock_guard lk(mu_);
-  push_all(agents_, m);
-  // Private notes are for agents only; visitors never see them.
-  if (m.direction == schema::Direction::note) return;
-  auto it = followers_.find(m.conversation_id);
-  if (it == followers_.end()) return;
-  push_all(it->second, m);
-  if (it->second.empty()) followers_.erase(it);
+  bool resolve = false;
+  ScopeResolver resolver;
+  {
+    std::lock_guard lk(mu_);
+    auto scope = this->scopes_.find(m.conversation_id);
+    auto held = held_.find(m.conversation_id);
+    if (scope != scopes_.end() && held == held_.end()) {
+      push_agents_locked(m, scope->second);
+    } else {
+      // Unknown scope (or earlier messages still waiting for it): the
+      // unrestricted get it now, the others once the scope is known.
+      push_agents_locked(m, std::nullopt);
+      if (restricted_agents_locked() && resolver_) {
+        auto& queue = held_[m.conversation_id];
+        resolve = queue.empty();
+        queue.push_back(m);
+        resolver = resolver_;
+      }
+    }
+    // Private notes are for agents only; visitors never see them.
+    if (m.direction != schema::Direction::note) {
+      auto it = followers_.find(m.conversation_id);
+      if (it != followers_.end()) {
+        push_all(it->second, m);
+        if (it->second.empty()) followers_.erase(it);
+      }
+    }
+  }
+  if (resolve) resolver(m.conversation_id);
 }
 
 void Hub::signal_visitors(std::int64_t conversation_id, const Json::Value& frame) {
@@ -50,8 +97,87 @@ void Hub::signal_visitors(std::int64_t conversation_id, const Json::Value& frame
 
 void Hub::signal_agents(const Json::Value& frame) {
   std::lock_guard lk(mu_);
-  for (const auto& w : agents_)
-    if (auto s = w.lock()) s->push_signal(frame);
+  std::optional<workbench::ConversationScope> scope;
+  if (frame.isMember("conversation")) {
+    auto it = scopes_.find(frame["conversation"].asInt64());
+    if (it != scopes_.end()) scope = it->second;
+  }
+  for (const auto& a : agents_)
+    if (auto s = a.subscriber.lock(); s && sees(a.viewer, scope)) s->push_signal(frame);
+}
+
+void Hub::publish_to_agents(const Json::Value& frame, const Audience& audience) {
+  std::lock_guard lk(mu_);
+  for (const auto& a : agents_) {
+    auto s = a.subscriber.lock();
+    if (!s) continue;
+    if (!a.viewer || audience(*a.viewer)) s->push_signal(frame);
+  }
+}
+
+void Hub::publish_to_agent(std::int64_t agent_id, const Json::Value& frame) {
+  std::lock_guard lk(mu_);
+  for (const auto& a : agents_)
+    if (auto s = a.subscriber.lock(); s && a.viewer && a.viewer->agent == agent_id) s->push_signal(frame);
+}
+
+void Hub::publish_to_each_agent(
+    const std::function<std::optional<Json::Value>(const std::optional<workbench::Viewer>&)>& make) {
+  std::lock_guard lk(mu_);
+  for (const auto& a : agents_) {
+    auto s = a.subscriber.lock();
+    if (!s) continue;
+    if (auto frame = make(a.viewer)) s->push_signal(*frame);
+  }
+}
+
+void Hub::update_viewer(const workbench::Viewer& viewer) {
+  std::lock_guard lk(mu_);
+  for (auto& a : agents_)
+    if (a.viewer && a.viewer->agent == viewer.agent) a.viewer = viewer;
+}
+
+bool Hub::has_agents() const {
+  std::lock_guard lk(mu_);
+  return std::any_of(agents_.begin(), agents_.end(), [](const AgentSocket& a) { return !a.subscriber.expired(); });
+}
+
+void Hub::set_scope_resolver(ScopeResolver resolver) {
+  std::lock_guard lk(mu_);
+  resolver_ = std::move(resolver);
+}
+
+void Hub::set_scope(std::int64_t conversation_id, const workbench::ConversationScope& scope) {
+  std::lock_guard lk(mu_);
+  if (scopes_.size() >= kMaxScopes && !scopes_.count(conversation_id)) scopes_.clear();
+  scopes_[conversation_id] = scope;
+  auto held = held_.find(conversation_id);
+  if (held == held_.end()) return;
+  // The held messages, in order, to the restricted agents who may see them
+  // (the others had them already).
+  for (const auto& m : held->second)
+    for (const auto& a : agents_)
+      if (auto s = a.subscriber.lock(); s && a.viewer && !a.viewer->admin && workbench::may_see(*a.viewer, scope))
+        s->push(m);
+  held_.erase(held);
+}
+
+void Hub::forget_scope(std::int64_t conversation_id) {
+  std::lock_guard lk(mu_);
+  scopes_.erase(conversation_id);
+  held_.erase(conversation_id);
+}
+
+void Hub::clear_scopes() {
+  std::lock_guard lk(mu_);
+  scopes_.clear();
+}
+
+std::optional<workbench::ConversationScope> Hub::scope(std::int64_t conversation_id) const {
+  std::lock_guard lk(mu_);
+  auto it = scopes_.find(conversation_id);
+  if (it == scopes_.end()) return std::nullopt;
+  return it->second;
 }
 
 void Hub::prune(const std::vector<std::int64_t>& conversation_ids) {

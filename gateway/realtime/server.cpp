@@ -16,6 +16,7 @@
 
 #include "adapters/app/app_adapter.h"
 #include "adapters/web/web_adapter.h"
+#include "gateway/realtime/presence_tracker.h"
 #include "gateway/realtime/visitor_view.h"
 #include "gateway/replies.h"
 #include "gateway/logging.h"
@@ -109,6 +110,7 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
   std::string remote_ip_;
 
   std::optional<schema::Agent> agent_;  // agent sessions
+  bool presence_counted_ = false;       // told the presence tracker this socket is open
 
   // Visitor state.
   std::optional<schema::Channel> channel_;
@@ -124,6 +126,9 @@ struct Server::Impl {
   ServerOptions options;
   Services& services;
   Hub& hub;
+  // Before ioc: sessions that ioc still holds report to it as they die.
+  store::PresenceStore presence_store;
+  PresenceTracker presence;
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   net::thread_pool blocking;
@@ -134,7 +139,13 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
 
   Impl(ServerOptions o, Services& s, Hub& h)
-      : options(std::move(o)), services(s), hub(h), blocking(static_cast<size_t>(std::max(1, options.blocking_threads))) {}
+      : options(std::move(o)),
+        services(s),
+        hub(h),
+        presence_store(s.pool, std::chrono::seconds(3 * options.presence_heartbeat_s)),
+        presence(presence_store, {std::chrono::milliseconds(options.presence_grace_ms),
+                                  std::chrono::seconds(options.presence_heartbeat_s)}),
+        blocking(static_cast<size_t>(std::max(1, options.blocking_threads))) {}
 
   void do_accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
@@ -169,6 +180,7 @@ Session::~Session() {
   std::vector<std::int64_t> followed;
   for (const auto& [conversation, _] : last_seq_) followed.push_back(conversation);
   if (!followed.empty()) server_.hub.prune(followed);
+  if (presence_counted_) server_.presence.disconnected(agent_->id);
   --server_.live;
 }
 
@@ -228,7 +240,10 @@ void Session::on_request(beast::error_code ec) {
         if (!agent) return self->reject(http::status::unauthorized, "unauthorized", "token is invalid, expired or revoked");
         self->agent_ = agent;
         self->accept();
-        self->server_.hub.add_agent(self);
+        // The agent's teams as they are now; ConversationFeed updates them.
+        self->server_.hub.add_agent(self, workbench::viewer_of(*agent));
+        self->server_.presence.connected(agent->id);
+        self->presence_counted_ = true;
       });
     });
     return;
@@ -474,6 +489,9 @@ void Session::hello(const Json::Value& msg) {
       welcome["conversations"] = Json::Value(Json::arrayValue);
       for (auto c : conversations) welcome["conversations"].append(Json::Int64(c));
       self->send(frame(welcome));
+      // Where the visitor's waiting conversations stand in the queue.
+      for (auto c : conversations)
+        if (self->server_.services.queue.estimate(c)) self->send(frame(self->server_.services.queue.queue_frame(c)));
       self->replay(conversations, after);
     });
   });
@@ -505,9 +523,10 @@ void Session::agent_frame(const std::string& type, const Json::Value& msg) {
       net::post(self->ws_.get_executor(), [self, text = frame(e)]() mutable { self->send(std::move(text)); });
     };
     try {
-      auto conversation = s.conversations.get(conversation_id);
-      if (!conversation) return reply_error("not_found", "no such conversation");
-      schema::Message m = agent_reply(*self->agent_, *conversation, msg);
+      auto view = s.conversations.view(conversation_id);
+      if (!view || !workbench::may_see(workbench::viewer_of(*self->agent_), view->scope()))
+        return reply_error("not_found", "no such conversation");
+      schema::Message m = agent_reply(*self->agent_, view->conversation, msg);
       auto stored = s.group_commit.submit({std::move(m)}).get().at(0);
       if (!stored.duplicate && stored.message.delivery_status == schema::DeliveryStatus::pending) s.dispatcher.wake();
       Json::Value ack(Json::objectValue);
@@ -677,6 +696,7 @@ int Server::bind() {
 }
 
 void Server::start() {
+  impl_->presence.start();
   impl_->do_accept();
   for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
 }
@@ -702,6 +722,7 @@ void Server::stop() {
     if (t.joinable()) t.join();
   impl_->threads.clear();
   impl_->blocking.join();
+  impl_->presence.stop();
 }
 
 size_t Server::connections() const { return impl_->live.load(); }

@@ -20,6 +20,8 @@ struct ServerOptions {
   size_t max_message_bytes = 64 * 1024;  // larger frames: close 1008 (policy violation)
   int idle_timeout_s = 60;               // pings at half of it; silent peers are dropped
   size_t send_queue_limit = 256;         // frames; a reader this far behind is disconnected
+  int presence_grace_ms = 15000;         // an agent's last socket closed this long ago: offline
+  int presence_heartbeat_s = 20;         // this node's sockets are refreshed; 3x stale = a dead node's
 };
 
 class Server {

@@ -1,5 +1,7 @@
 #include "gateway/store/group_commit.h"
 
+#include <algorithm>
+#include <iterator>
 #include <stdexcept>
 
 namespace omnigate::store {
@@ -71,13 +73,22 @@ void GroupCommit::writer_loop() {
 }
 
 void GroupCommit::write(std::vector<Request>& batch) {
+  // The requests' messages move into one batch (no copies: the store moves
+  // them on into the results once committed). A failed ingest leaves them
+  // untouched, and they move back for the retries below.
   std::vector<schema::Message> all;
-  for (auto& r : batch) all.insert(all.end(), r.messages.begin(), r.messages.end());
+  size_t count = 0;
+  for (const auto& r : batch) count += r.messages.size();
+  all.reserve(count);
+  for (auto& r : batch) std::move(r.messages.begin(), r.messages.end(), std::back_inserter(all));
   auto started = std::chrono::steady_clock::now();
   std::vector<StoredMessage> stored;
   try {
-    stored = store_.ingest(all);
+    stored = store_.ingest(std::move(all));
   } catch (...) {
+    size_t at = 0;
+    for (auto& r : batch)
+      for (auto& m : r.messages) m = std::move(all[at++]);
     if (batch.size() == 1) {
       batch.front().done(nullptr, std::current_exception());
       return;
@@ -95,9 +106,9 @@ void GroupCommit::write(std::vector<Request>& batch) {
   {
     std::lock_guard lk(mu_);
     ++stats_.batches;
-    stats_.messages += all.size();
+    stats_.messages += count;
   }
-  if (observer_) observer_(all.size(), took);
+  if (observer_) observer_(count, took);
   size_t at = 0;
   for (auto& r : batch) {
     std::vector<StoredMessage> mine(stored.begin() + static_cast<long>(at),

@@ -1,6 +1,7 @@
 #include "gateway/store/message_store.h"
 
 #include <map>
+#include <string_view>
 #include <thread>
 
 #include "gateway/store/columns.h"
@@ -50,12 +51,35 @@ std::optional<std::string> optional_ts(const std::optional<schema::Timestamp>& t
 }  // namespace
 
 std::vector<StoredMessage> MessageStore::ingest(const std::vector<schema::Message>& messages) {
-  if (messages.empty()) return {};
+  return ingest(std::vector<schema::Message>(messages));
+}
+
+std::vector<StoredMessage> MessageStore::ingest(std::vector<schema::Message>&& in) {
+  const size_t n = in.size();
+  if (n == 0) return {};
+  // Later copies of an external_id within the batch answer as the first one;
+  // only the first goes to the database.
+  std::vector<long> first_copy(n, -1);
+  std::map<std::pair<std::int64_t, std::string_view>, size_t> seen;
+  std::vector<size_t> sent;  // input index of each row passed to og_ingest
+  for (size_t i = 0; i < n; ++i) {
+    if (!in[i].external_id.empty()) {
+      auto [it, fresh] = seen.emplace(std::pair{in[i].channel_id, std::string_view(in[i].external_id)}, i);
+      if (!fresh) {
+        first_copy[i] = static_cast<long>(it->second);
+        continue;
+      }
+    }
+    sent.push_back(i);
+  }
+
+  std::vector<StoredMessage> out;
   constexpr int kAttempts = 4;
   for (int attempt = 1;; ++attempt) {
     try {
       auto conn = pool_.acquire();
-      return ingest_once(*conn, messages);
+      out = ingest_once(*conn, in, sent);
+      break;
     } catch (const db::PgError& e) {
       // 23505: another transaction stored one of these external_ids between
       // our duplicate check and insert (only possible when the same
@@ -65,27 +89,25 @@ std::vector<StoredMessage> MessageStore::ingest(const std::vector<schema::Messag
       std::this_thread::sleep_for(std::chrono::milliseconds(5 * attempt));
     }
   }
+  // Committed: a new row is the input message plus what the database gave it.
+  for (size_t i : sent) {
+    StoredMessage& s = out[i];
+    if (s.duplicate) continue;
+    schema::Message m = std::move(in[i]);
+    m.id = s.message.id;
+    m.conversation_id = s.message.conversation_id;
+    m.seq = s.message.seq;
+    m.created_at = s.message.created_at;
+    s.message = std::move(m);
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (first_copy[i] >= 0) out[i] = {out[static_cast<size_t>(first_copy[i])].message, true};
+  return out;
 }
 
-std::vector<StoredMessage> MessageStore::ingest_once(db::PgConnection& c, const std::vector<schema::Message>& in) {
-  const size_t n = in.size();
-  std::vector<StoredMessage> out(n);
-  // Later copies of an external_id within the batch answer as the first one;
-  // only the first goes to the database.
-  std::vector<long> first_copy(n, -1);
-  std::map<std::pair<std::int64_t, std::string>, size_t> seen;
-  std::vector<size_t> sent;  // input index of each row passed to og_ingest
-  for (size_t i = 0; i < n; ++i) {
-    if (!in[i].external_id.empty()) {
-      auto [it, fresh] = seen.emplace(std::pair{in[i].channel_id, in[i].external_id}, i);
-      if (!fresh) {
-        first_copy[i] = static_cast<long>(it->second);
-        continue;
-      }
-    }
-    sent.push_back(i);
-  }
-
+std::vector<StoredMessage> MessageStore::ingest_once(db::PgConnection& c, const std::vector<schema::Message>& in,
+                                                     const std::vector<size_t>& sent) {
+  std::vector<StoredMessage> out(in.size());
   std::vector<std::int64_t> channel;
   std::vector<std::optional<std::string>> conversation, external, metadata, channel_ts;
   std::vector<std::string> sender_type, sender_id, sender_name, direction, parts, delivery;
@@ -125,15 +147,12 @@ std::vector<StoredMessage> MessageStore::ingest_once(db::PgConnection& c, const 
       out[i] = {message_from_row(r, row, 2), true};
       continue;
     }
-    schema::Message m = in[i];
+    schema::Message& m = out[i].message;
     m.id = r.int64(row, 2);
     m.conversation_id = r.int64(row, 3);
     m.seq = r.int64(row, 4);
     m.created_at = timestamp_at(r, row, 13);
-    out[i] = {std::move(m), false};
   }
-  for (size_t i = 0; i < n; ++i)
-    if (first_copy[i] >= 0) out[i] = {out[static_cast<size_t>(first_copy[i])].message, true};
   return out;
 }
 

@@ -31,6 +31,10 @@ class MessageStore {
   // Retries transient failures (deadlock, lost connection) itself; throws
   // db::PgError when it cannot commit.
   std::vector<StoredMessage> ingest(const std::vector<schema::Message>& messages);
+  // The same, moving each message into its result once the batch is
+  // committed instead of copying it (the group commit's hot path). When it
+  // throws, `messages` is left as it was, so the caller can retry them.
+  std::vector<StoredMessage> ingest(std::vector<schema::Message>&& messages);
 
   // Messages of a conversation with seq > after_seq, in seq order.
   HistoryPage history(std::int64_t conversation_id, std::int64_t after_seq, int limit);
@@ -38,8 +42,12 @@ class MessageStore {
   std::vector<schema::Message> by_ids(const std::vector<std::int64_t>& ids);
 
  private:
-  // One og_ingest call (schema/migrations/002_ingest_function.sql).
-  std::vector<StoredMessage> ingest_once(db::PgConnection& c, const std::vector<schema::Message>& messages);
+  // One og_ingest call (schema/migrations/002_ingest_function.sql) for the
+  // messages at the indexes `sent`. Duplicates come back whole; a new row
+  // only with what the database assigned (id, conversation_id, seq,
+  // created_at), the rest is the input's.
+  std::vector<StoredMessage> ingest_once(db::PgConnection& c, const std::vector<schema::Message>& messages,
+                                         const std::vector<size_t>& sent);
   db::ConnectionPool& pool_;
 };
 

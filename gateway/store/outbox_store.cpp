@@ -1,8 +1,25 @@
 #include "gateway/store/outbox_store.h"
 
+#include <map>
+
 #include "gateway/store/message_store.h"
 
 namespace omnigate::store {
+
+namespace {
+
+// How much of a conversation an outbound email gets as Outbound::thread.
+constexpr int kThreadMessages = 20;
+
+// The thread's messages in the shape kMessageColumns reads ("m"), minus
+// metadata.email.full_text: the quoted original of every inbound mail can be
+// megabytes, and no reply needs it.
+const char* const kThreadRows =
+    "(SELECT id, conversation_id, seq, direction, sender_type, sender_id, sender_name, channel_id, external_id, "
+    "  parts, metadata #- '{email,full_text}' AS metadata, created_at, channel_timestamp, delivery_status, "
+    "  delivery_error FROM messages)";
+
+}  // namespace
 
 std::vector<adapters::Outbound> OutboxStore::claim(int limit, std::chrono::seconds lease) {
   auto conn = pool_.acquire();
@@ -14,25 +31,61 @@ std::vector<adapters::Outbound> OutboxStore::claim(int limit, std::chrono::secon
                   "leased AS (UPDATE outbox o SET attempts = o.attempts + 1, "
                   "  next_attempt_at = now() + make_interval(secs => $2::double precision) "
                   "  FROM due WHERE o.message_id = due.message_id RETURNING o.message_id, o.attempts) "
-                  "SELECT l.attempts, coalesce(ci.external_id, ''), ct.name, ") +
+                  "SELECT l.attempts, coalesce(ci.external_id, ''), ct.name, ch.type, ") +
           kMessageColumns +
           " FROM leased l JOIN messages m ON m.id = l.message_id "
           "JOIN conversations cv ON cv.id = m.conversation_id "
           "JOIN contacts ct ON ct.id = cv.contact_id "
+          "JOIN channels ch ON ch.id = m.channel_id "
           "LEFT JOIN LATERAL (SELECT external_id FROM contact_identities ci "
           "  WHERE ci.contact_id = cv.contact_id AND ci.channel_id = m.channel_id LIMIT 1) ci ON true "
           "ORDER BY m.id",
       {std::to_string(limit), std::to_string(lease.count())});
   std::vector<adapters::Outbound> out;
+  std::vector<std::int64_t> needs_thread;
   for (int i = 0; i < r.rows(); ++i) {
     adapters::Outbound o;
     o.attempt = static_cast<int>(r.int64(i, 0));
     o.recipient_id = r.str(i, 1);
     o.recipient_name = r.str(i, 2);
-    o.message = message_from_row(r, i, 3);
+    o.message = message_from_row(r, i, 4);
+    if (r.str(i, 3) == schema::to_string(schema::ChannelType::email)) needs_thread.push_back(o.message.id);
     out.push_back(std::move(o));
   }
+  if (!needs_thread.empty()) fill_threads(*conn, out, needs_thread);
   return out;
+}
+
+void OutboxStore::fill_threads(db::PgConnection& conn, std::vector<adapters::Outbound>& claimed,
+                               const std::vector<std::int64_t>& message_ids) {
+  // Per claimed message: the latest kThreadMessages messages before it
+  // (private notes and system messages left out) and, if older than those,
+  // the customer's latest, so a long run of our own replies never hides
+  // what we are answering. One query for the whole batch.
+  auto r = conn.exec_prepared(
+      "og_outbox_thread",
+      std::string("SELECT o.id, ") + kMessageColumns +
+          " FROM unnest($1::bigint[]) AS o(id) "
+          "JOIN messages om ON om.id = o.id "
+          "CROSS JOIN LATERAL ("
+          "  (SELECT x.id FROM messages x WHERE x.conversation_id = om.conversation_id AND x.seq < om.seq "
+          "     AND x.direction IN ('in', 'out') ORDER BY x.seq DESC LIMIT " +
+          std::to_string(kThreadMessages) +
+          ")"
+          "  UNION "
+          "  (SELECT x.id FROM messages x WHERE x.conversation_id = om.conversation_id AND x.seq < om.seq "
+          "     AND x.direction = 'in' ORDER BY x.seq DESC LIMIT 1)) t "
+          "JOIN " +
+          kThreadRows +
+          " m ON m.id = t.id "
+          "ORDER BY o.id, m.seq",
+      {db::array_literal(message_ids)});
+  std::map<std::int64_t, std::vector<schema::Message>> threads;
+  for (int i = 0; i < r.rows(); ++i) threads[r.int64(i, 0)].push_back(message_from_row(r, i, 1));
+  for (adapters::Outbound& o : claimed) {
+    auto it = threads.find(o.message.id);
+    if (it != threads.end()) o.thread = std::move(it->second);
+  }
 }
 
 bool OutboxStore::mark_sent(const adapters::Outbound& o, const adapters::Delivery& d) {
@@ -40,10 +93,17 @@ bool OutboxStore::mark_sent(const adapters::Outbound& o, const adapters::Deliver
   auto r = conn->exec_prepared(
       "og_outbox_sent",
       "WITH done AS (DELETE FROM outbox WHERE message_id = $1 AND attempts = $2 RETURNING message_id) "
-      "UPDATE messages SET delivery_status = 'sent', delivery_error = '', delivered_at = now(), "
-      "  metadata = CASE WHEN $3 = '' THEN metadata "
-      "    ELSE jsonb_set(coalesce(metadata, '{}'), '{delivery}', jsonb_build_object('external_id', $3::text)) END "
-      "WHERE id IN (SELECT message_id FROM done)",
+      "UPDATE messages m SET delivery_status = 'sent', delivery_error = '', delivered_at = now(), "
+      "  metadata = CASE WHEN $3 = '' THEN m.metadata "
+      "    ELSE jsonb_set(coalesce(m.metadata, '{}'), '{delivery}', jsonb_build_object('external_id', $3::text)) END, "
+      // The channel's id becomes the message's own unless it has one (a
+      // client_msg_id) or the id is taken. Two messages given one id at the
+      // same instant could still collide on the unique index; that mark_sent
+      // then fails, the lease runs out, and the retry finds the id taken.
+      "  external_id = CASE WHEN m.external_id IS NULL AND $3 <> '' AND NOT EXISTS ("
+      "    SELECT 1 FROM messages x WHERE x.channel_id = m.channel_id AND x.external_id = $3) "
+      "    THEN $3 ELSE m.external_id END "
+      "WHERE m.id IN (SELECT message_id FROM done)",
       {std::to_string(o.message.id), std::to_string(o.attempt), d.external_id});
   return r.affected() > 0;
 }

@@ -50,6 +50,7 @@
       connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'You are offline',
       unavailable: 'Chat is unavailable right now',
       typing: (who) => `${who} is typing…`, agent: 'Support', you: 'You',
+      queued: (n, min) => `You are number ${n} in line` + (min ? ` · about ${min} min` : ''),
       image: 'Image', file: 'File', audio: 'Voice message', video: 'Video', location: 'Location',
       attachment: 'Attachment',
     },
@@ -62,6 +63,7 @@
       connecting: '正在连接…', reconnecting: '正在重新连接…', offline: '网络已断开',
       unavailable: '客服暂时不可用',
       typing: (who) => `${who} 正在输入…`, agent: '客服', you: '我',
+      queued: (n, min) => `正在排队，您是第 ${n} 位` + (min ? ` · 预计 ${min} 分钟` : ''),
       image: '图片', file: '文件', audio: '语音', video: '视频', location: '位置',
       attachment: '附件',
     },
@@ -616,6 +618,7 @@
   let refused = false;     // the hub answered hello with an error: wait for the visitor to act
   let pingTimer = 0;
   let pongTimer = 0;
+  let queued = null;       // {position, minutes} while the conversation waits for an agent (a `queue` frame)
 
   function connStatus() {
     let text = cfg.subtitle || S.subtitle;
@@ -624,6 +627,7 @@
     else if (refused && !welcomed) { text = S.unavailable; st = 'offline'; }
     else if (wanted && !welcomed) { text = everWelcomed ? S.reconnecting : S.connecting; st = 'connecting'; }
     else if (!wanted) st = 'idle';
+    else if (queued) text = S.queued(queued.position, queued.minutes);
     subText.textContent = text;
     root.dataset.connection = st;
   }
@@ -753,6 +757,7 @@
       case 'ack': return onAck(f);
       case 'message': return onMessage(f);
       case 'typing': return onTyping(f);
+      case 'queue': return onQueue(f);
       case 'error': return onError(f);
       default: return undefined; // unknown frames are ignored
     }
@@ -833,10 +838,19 @@
     messages.set(m.key, m);
     if (kindOf(m) === 'mine') m.status = 'sent';
     else if (m.sender.type !== 'system') showTyping(false);
+    if (queued && m.sender.type === 'agent') { queued = null; connStatus(); } // someone is answering
     place(m);
     persistSoon();
     markRead();
     updateBadge();
+  }
+
+  // Where the visitor's conversation stands while it waits for an agent.
+  function onQueue(f) {
+    queued = f.queued && f.position > 0
+      ? { position: f.position, minutes: f.estimated_wait_s > 0 ? Math.ceil(f.estimated_wait_s / 60) : 0 }
+      : null;
+    connStatus();
   }
 
   function onTyping(f) {

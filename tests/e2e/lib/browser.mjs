@@ -21,12 +21,17 @@ export const CHROMIUM_ARGS = [
  * new temporary --user-data-dir of its own (and deletes it on close); it
  * refuses one passed in `args`, so the profile is always fresh.
  */
-export async function launchChromium() {
+export async function launchChromium(extraArgs = []) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set OMNIGATE_CHROMIUM)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], timeout: 60_000 });
 }
+
+// A page answered by context.route() (a work-tree file instead of the
+// gateway's copy) has no network address, so Chromium counts it as public
+// and blocks its WebSocket to 127.0.0.1; only needed when pages are served so.
+export const ROUTED_PAGE_ARGS = ['--disable-features=LocalNetworkAccessChecks'];
 
 /** Collects console errors and uncaught page errors; the tests fail on any. */
 export function watchErrors(page, label = 'page') {

@@ -100,6 +100,31 @@ TEST(Process, VersionAndMigrate) {
   EXPECT_NE(wait_exit(spawn({binary(), "serve", "--db", db, "--listen", "nonsense"})), 0);
 }
 
+TEST(Process, UserAddSetsTeamsSkillsAndCapacity) {
+  std::string db = omnigate::testing::fresh_database();
+  ASSERT_EQ(wait_exit(spawn({binary(), "user", "add", "--db", db, "--login", "wang", "--team", "售后", "--team", "VIP",
+                             "--skill", "zh", "--capacity", "web=5", "--capacity", "email=20"},
+                            {"OMNIGATE_PASSWORD=a long password"})),
+            0);
+  omnigate::db::PgConnection c(db);
+  auto r = c.exec(
+      "SELECT a.skills::text, a.capacity::text, "
+      "  (SELECT string_agg(t.name, ',' ORDER BY t.name) FROM agent_teams at JOIN teams t ON t.id = at.team_id "
+      "   WHERE at.agent_id = a.id) FROM agents a WHERE login = 'wang'");
+  ASSERT_EQ(r.rows(), 1);
+  EXPECT_EQ(r.str(0, 0), "{zh}");
+  EXPECT_EQ(omnigate::schema::write_json(omnigate::schema::parse_json(r.text(0, 1))), R"({"email":20,"web":5})");
+  EXPECT_EQ(r.str(0, 2), "VIP,售后");
+  // Audited without an actor: the command line made the change.
+  EXPECT_EQ(c.exec("SELECT count(*) FROM audit_log WHERE action = 'user.updated' AND actor_id IS NULL").int64(0, 0), 1);
+  EXPECT_NE(wait_exit(spawn({binary(), "user", "add", "--db", db, "--login", "wang", "--capacity", "fax=2"},
+                            {"OMNIGATE_PASSWORD=a long password"})),
+            0);
+  EXPECT_NE(wait_exit(spawn({binary(), "user", "add", "--db", db, "--login", "wang", "--capacity", "web"},
+                            {"OMNIGATE_PASSWORD=a long password"})),
+            0);
+}
+
 TEST(Process, SigtermWithRequestsInFlightLosesNoAcknowledgedMessage) {
   std::string db = omnigate::testing::fresh_database(/*migrate=*/false);
   ASSERT_EQ(wait_exit(spawn({binary(), "user", "add", "--db", db, "--login", "boss", "--role", "admin"},

@@ -143,6 +143,13 @@ Conversation full_conversation() {
   c.last_message_at = ts("2026-11-23T16:28:03Z");
   c.first_response_due = ts("2026-11-23T16:33:03Z");
   c.resolution_due = ts("2026-11-24T16:28:03Z");
+  c.queued_at = ts("2026-11-23T16:20:00Z");
+  c.assigned_at = ts("2026-11-23T16:21:00.5Z");
+  c.snoozed_until = ts("2026-11-25T09:00:00Z");
+  c.first_response_at = ts("2026-11-23T16:22:00Z");
+  c.resolved_at = ts("2026-11-23T17:00:00Z");
+  c.first_response_breached = true;
+  c.resolution_breached = true;
   return c;
 }
 
@@ -190,6 +197,7 @@ Agent full_agent() {
   a.skills = {"billing", "中文"};
   a.capacity = {{"email", 20}, {"web", 5}, {"wechat_mp", 0}};
   a.presence = Presence::away;
+  a.disabled = true;
   a.created_at = ts("2025-01-01T00:00:00Z");
   return a;
 }
@@ -285,7 +293,7 @@ TEST(RoundTrip, DefaultValuesWriteOnlyTheirNonOptionalFields) {
             R"("delivery_status":"none","direction":"in","id":0,"parts":[],"sender":{"type":"contact"},"seq":0})");
   EXPECT_EQ(keys_of(to_json(Conversation{})),
             (std::set<std::string>{"id", "channel_id", "contact_id", "status", "priority", "tags", "last_seq",
-                                   "created_at", "updated_at"}));
+                                   "created_at", "updated_at", "first_response_breached", "resolution_breached"}));
   EXPECT_EQ(keys_of(to_json(Contact{})), (std::set<std::string>{"id", "identities", "tags", "created_at"}));
   EXPECT_EQ(keys_of(to_json(Channel{}, true)),
             (std::set<std::string>{"id", "type", "enabled", "created_at", "updated_at"}));
@@ -422,6 +430,9 @@ TEST(AgentJson, CapacityIsAnObjectByChannelType) {
             "capacity.web: expected an integer");
   EXPECT_EQ(error_of([] { agent_from_json(parse_json(R"({"capacity":{"web":4294967296}})")); }),
             "capacity.web: integer out of range");
+  // "default" covers unlisted types; the "wechat" alias is stored under its canonical name.
+  EXPECT_EQ(agent_from_json(parse_json(R"({"capacity":{"default":2,"wechat":3}})")).capacity,
+            (std::map<std::string, int>{{"default", 2}, {"wechat_mp", 3}}));
   EXPECT_EQ(error_of([] { agent_from_json(parse_json(R"({"capacity":[5]})")); }),
             "capacity: expected an object");
 }
@@ -671,7 +682,9 @@ TEST(SchemaFiles, EnumListsMatchTheCode) {
   const Json::Value agent = load_schema("agent.schema.json");
   EXPECT_EQ(names(agent["properties"]["role"]), all(Role::admin, Role::agent));
   EXPECT_EQ(names(agent["properties"]["presence"]), all(Presence::online, Presence::away, Presence::offline));
-  EXPECT_EQ(names(agent["properties"]["capacity"]["propertyNames"]), channel_types);
+  std::vector<std::string> capacity_keys = channel_types;
+  capacity_keys.push_back("default");
+  EXPECT_EQ(names(agent["properties"]["capacity"]["propertyNames"]), capacity_keys);
 }
 
 }  // namespace

@@ -630,7 +630,7 @@ adapters::Outbound outbound_message() {
   m.parts.push_back(p);
   m.created_at = schema::Timestamp(std::chrono::seconds(1'700'000'000));
   m.delivery_status = schema::DeliveryStatus::pending;
-  return adapters::Outbound{m, "cust-7", "Li Lei", 2};
+  return adapters::Outbound{m, "cust-7", "Li Lei", 2, {}};
 }
 
 schema::Channel channel_to(const std::string& url) {

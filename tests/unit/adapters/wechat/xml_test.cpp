@@ -88,6 +88,40 @@ TEST(WechatXml, MessageTextMentioningDoctypeIsFine) {
   EXPECT_EQ(f.get("Content"), "<!DOCTYPE html><!ENTITY x \"y\">");
 }
 
+// Documents are read as UTF-8 whatever their declaration says (WeChat only
+// sends UTF-8), and bytes that are not UTF-8 are refused.
+TEST(WechatXml, ReadAsUtf8WhateverTheDeclarationSays) {
+  using namespace std::string_literals;  // "..."s keeps the NULs of UTF-16
+  EXPECT_EQ(parse_xml("<?xml version=\"1.0\" encoding=\"GBK\"?><xml><A>\xe4\xbd\xa0\xe5\xa5\xbd</A></xml>").get("A"),
+            "\xe4\xbd\xa0\xe5\xa5\xbd");
+  EXPECT_EQ(parse_xml("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><xml><A>\xc3\xa9</A></xml>").get("A"), "\xc3\xa9");
+  EXPECT_EQ(parse_xml("\xef\xbb\xbf<xml><A>bom</A></xml>").get("A"), "bom");
+  EXPECT_NE(parse_error("<xml><A>\xc3\x28</A></xml>").find("UTF-8"), std::string::npos);
+  EXPECT_NE(parse_error("<?xml version=\"1.0\" encoding=\"GBK\"?><xml><A>\xc4\xe3</A></xml>").find("UTF-8"),
+            std::string::npos);
+  // UTF-16, with or without a byte order mark, never reaches the parser
+  EXPECT_NE(parse_error("\xff\xfe<\0x\0m\0l\0>\0<\0/\0x\0m\0l\0>\0"s).find("malformed"),
+            std::string::npos);
+  EXPECT_NE(parse_error("<\0x\0m\0l\0>\0<\0/\0x\0m\0l\0>\0"s).find("malformed"), std::string::npos);
+}
+
+// The parser context is reused per thread: a refused document leaves nothing
+// behind for the next one, and thousands of distinct element names (which
+// the context's dictionary interns) are fine.
+TEST(WechatXml, ParsesStayIndependentOnOneThread) {
+  EXPECT_NE(parse_error("<xml><A>1</B></xml>").find("malformed"), std::string::npos);
+  EXPECT_EQ(parse_xml("<xml><A>1</A></xml>").get("A"), "1");
+  for (int i = 0; i < 3000; ++i) {
+    std::string name = "E" + std::to_string(i);
+    std::string doc = "<xml><" + name + ">" + std::to_string(i) + "</" + name + "><" + name + "x>y</" + name + "x></xml>";
+    XmlFields f = parse_xml(doc);
+    ASSERT_EQ(f.entries().size(), 2u);
+    ASSERT_EQ(f.get(name), std::to_string(i));
+  }
+  EXPECT_NE(parse_error("<xml><A>\xff</A></xml>").find("malformed"), std::string::npos);
+  EXPECT_EQ(parse_xml("<xml><MsgType><![CDATA[text]]></MsgType></xml>").get("MsgType"), "text");
+}
+
 TEST(WechatXml, MalformedDocumentsAreRefusedClearly) {
   EXPECT_NE(parse_error("").find("empty"), std::string::npos);
   EXPECT_NE(parse_error("<xml><A>1</B></xml>").find("malformed"), std::string::npos);

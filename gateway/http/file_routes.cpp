@@ -1,0 +1,86 @@
+// Attachment downloads for agents:
+//   GET /v1/files/{sha256}[?name=FILE][&disposition=inline]
+// The bytes a message part names in extra.sha256 (email attachments, kept in
+// the blobs table). Bearer auth like every agent route. Served as an
+// attachment (inline only for raster images, when asked) with nosniff and a
+// sandbox CSP, so a mailed HTML or SVG file never runs in the workbench's
+// origin. The filename (the part's name when the UI passes it, else the first
+// name the bytes arrived under) goes out RFC 6266 / RFC 5987 style: an ASCII
+// fallback plus filename*=UTF-8''<percent-encoded>.
+#include <algorithm>
+#include <array>
+
+#include "gateway/http/api.h"
+#include "gateway/http/front.h"
+#include "gateway/store/blob_store.h"
+
+namespace omnigate::gateway::http {
+namespace {
+
+constexpr std::array<std::string_view, 5> kInlineTypes = {"image/png", "image/jpeg", "image/gif", "image/webp",
+                                                          "image/bmp"};
+
+// The filename as quoted-string-safe ASCII: anything else becomes '_'.
+std::string ascii_fallback(const std::string& name) {
+  std::string out;
+  for (unsigned char c : name) out.push_back(c < 0x20 || c >= 0x7f || c == '"' || c == '\\' ? '_' : static_cast<char>(c));
+  return out;
+}
+
+// RFC 5987 value-chars: attr-char stays, every other byte is %XX.
+std::string percent_encoded(const std::string& name) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : name) {
+    bool attr_char = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                     std::string_view("!#$&+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+    if (attr_char) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Path separators and control characters never reach a saved file's name.
+std::string safe_name(std::string name) {
+  for (char& c : name)
+    if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  if (name.size() > 255) name.resize(255);  // may cut a UTF-8 sequence; percent-encoding keeps it harmless
+  return name;
+}
+
+std::string content_disposition(bool as_inline, const std::string& filename) {
+  std::string name = safe_name(filename);
+  std::string out = as_inline ? "inline" : "attachment";
+  if (name.empty()) return out;
+  return out + "; filename=\"" + ascii_fallback(name) + "\"; filename*=UTF-8''" + percent_encoded(name);
+}
+
+}  // namespace
+
+void add_file_routes(Front& front) {
+  Services& s = front.services();
+  front.route("GET", R"(/v1/files/([0-9a-f]{64}))", "/v1/files/{sha256}",
+              [&s](const httplib::Request& req, httplib::Response& res) {
+                require_user(s, req);
+                auto blob = s.blobs.get(req.matches[1].str());
+                if (!blob) throw ApiError(404, "not_found", "no file has this sha256");
+                std::string name = req.has_param("name") ? req.get_param_value("name") : blob->filename;
+                bool as_inline = req.get_param_value("disposition") == "inline" &&
+                                 std::find(kInlineTypes.begin(), kInlineTypes.end(), blob->content_type) !=
+                                     kInlineTypes.end();
+                res.status = 200;
+                res.set_header("Content-Disposition", content_disposition(as_inline, name));
+                res.set_header("X-Content-Type-Options", "nosniff");
+                res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+                res.set_header("Cache-Control", "private, max-age=31536000, immutable");
+                res.set_header("ETag", "\"" + blob->sha256 + "\"");
+                res.set_content(std::move(blob->bytes), blob->content_type.c_str());
+              });
+}
+
+}  // namespace omnigate::gateway::http

@@ -1,0 +1,162 @@
+// The workbench's pure logic (workbench/ui/js), in node without a browser:
+// the timeline's dedupe and gap detection that resync relies on, the
+// reconnect backoff, canned-response queries, channel form validation and
+// the embed snippet, reading the API's JSON, and the i18n tables.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+const ui = new URL('../../workbench/ui/js/', import.meta.url);
+const { Timeline } = await import(new URL('timeline.js', ui));
+const { backoffDelay } = await import(new URL('realtime.js', ui));
+const { cannedQuery } = await import(new URL('views/composer.js', ui));
+const forms = await import(new URL('views/admin/channel_forms.js', ui));
+const fmt = await import(new URL('format.js', ui));
+const { readStats } = await import(new URL('views/dashboard.js', ui));
+const { _tables } = await import(new URL('i18n.js', ui));
+
+const msg = (seq, extra = {}) => ({ id: 100 + seq, seq, conversation_id: 7, direction: 'in', parts: [{ type: 'text', text: `m${seq}` }], ...extra });
+
+test('timeline keeps every message once, in seq order, whatever order they come in', () => {
+  const tl = new Timeline(7);
+  assert.equal(tl.merge([msg(1), msg(2)]).length, 2);
+  assert.equal(tl.merge([msg(2), msg(1)]).length, 0, 'a replay adds nothing');
+  tl.merge([msg(4)]);
+  assert.equal(tl.contiguous, 2);
+  assert.equal(tl.gap, true, 'seq 3 is missing');
+  tl.merge([msg(3), msg(4)]);
+  assert.equal(tl.contiguous, 4);
+  assert.equal(tl.gap, false);
+  assert.deepEqual(tl.items().map((m) => m.seq), [1, 2, 3, 4]);
+});
+
+test('timeline delivery state only moves forward', () => {
+  const tl = new Timeline(7);
+  tl.merge([msg(1, { direction: 'out', delivery_status: 'pending' })]);
+  assert.equal(tl.pendingDeliveries().length, 1);
+  tl.merge([msg(1, { direction: 'out', delivery_status: 'sent' })]);
+  tl.merge([msg(1, { direction: 'out', delivery_status: 'pending' })]); // an older copy
+  assert.equal(tl.items()[0].delivery_status, 'sent');
+  assert.equal(tl.pendingDeliveries().length, 0);
+});
+
+test('a local reply is replaced by its stored copy, whichever arrives first', () => {
+  const tl = new Timeline(7);
+  tl.addLocal({ client_msg_id: 'c1', parts: [{ type: 'text', text: 'hi' }], direction: 'out' });
+  assert.equal(tl.items().length, 1);
+  assert.equal(tl.items()[0].local, true);
+  // The hub's event first (external_id carries the client_msg_id) ...
+  tl.merge([msg(1, { direction: 'out', external_id: 'agent:3:c1', delivery_status: 'pending' })]);
+  assert.equal(tl.items().length, 1);
+  assert.equal(tl.items()[0].local, undefined);
+  // ... then the POST answer: still one.
+  tl.settleLocal('c1', msg(1, { direction: 'out', external_id: 'agent:3:c1', delivery_status: 'pending' }));
+  assert.equal(tl.items().length, 1);
+  tl.addLocal({ client_msg_id: 'c2', parts: [{ type: 'text', text: 'again' }], direction: 'out' });
+  tl.failLocal('c2', 'store unavailable');
+  assert.equal(tl.items()[1].state, 'error');
+});
+
+test('reconnect backoff grows to 15 s with jitter', () => {
+  assert.equal(backoffDelay(0, () => 0.5), 500);
+  assert.equal(backoffDelay(3, () => 0.5), 4000);
+  assert.equal(backoffDelay(20, () => 0.5), 15000);
+  assert.ok(backoffDelay(0, () => 0) >= 350 && backoffDelay(0, () => 1) <= 650);
+});
+
+test('canned query: /shortcode, a CJK character, or a Latin word of two letters', () => {
+  assert.deepEqual(cannedQuery('/shi'), { q: 'shi', from: 0, shortcode: true });
+  assert.deepEqual(cannedQuery('好的 发'), { q: '发', from: 3, shortcode: false });
+  assert.equal(cannedQuery('a'), null);
+  assert.deepEqual(cannedQuery('line one\nre'), { q: 're', from: 9, shortcode: false });
+  assert.equal(cannedQuery('/two words'), null);
+  assert.equal(cannedQuery('trailing space '), null);
+});
+
+test('channel forms validate before sending and build the API body', () => {
+  const keys = (errs) => errs.map((e) => `${e.key}:${e.message[0]}`);
+  assert.deepEqual(keys(forms.validateChannel('wechat_mp', { name: '', app_id: '' })), ['name:admin.required', 'app_id:admin.required']);
+  assert.deepEqual(keys(forms.validateChannel('wechat_mp', { name: 'A', app_id: 'wx-1', encoding_aes_key: 'short', api_base: 'ftp://x' })),
+    ['app_id:invalid.alnum', 'encoding_aes_key:invalid.aesKey', 'api_base:invalid.url']);
+  assert.deepEqual(forms.validateChannel('wechat_mp', { name: 'A', app_id: 'wx1', encoding_aes_key: 'a'.repeat(43) }), []);
+  assert.deepEqual(keys(forms.validateChannel('web', { name: 'Site', allowed_origins: 'https://ok.example\nhttps://bad.example/path' })), ['allowed_origins:invalid.origin']);
+  assert.deepEqual(keys(forms.validateChannel('webhook', { name: 'W', timestamp_tolerance_s: '0' })), ['timestamp_tolerance_s:invalid.range']);
+  assert.deepEqual(keys(forms.validateChannel('email', { name: 'E', address: 'nope' })), ['address:invalid.email']);
+
+  assert.deepEqual(forms.channelBody('web', { name: ' Site ', allowed_origins: 'https://a.example\n https://b.example ' }),
+    { type: 'web', name: 'Site', config: { allowed_origins: ['https://a.example', 'https://b.example'] } });
+  assert.deepEqual(forms.channelBody('email', { name: 'E', address: 's@x.example', imap_url: 'imaps://h/INBOX', imap_password: 'pw', smtp_url: '', smtp_starttls: 'required' }),
+    { type: 'email', name: 'E', config: { address: 's@x.example', imap: { url: 'imaps://h/INBOX', password: 'pw' } } });
+  assert.deepEqual(forms.channelBody('email', { name: 'E', address: 's@x.example', smtp_url: 'smtp://h:25', smtp_starttls: 'off' }).config.smtp,
+    { url: 'smtp://h:25', starttls: 'off' });
+  assert.deepEqual(forms.channelBody('app', { name: 'A', require_identity: false }), { type: 'app', name: 'A', config: {} });
+});
+
+test('after creation: webhook URL, token and AES key for WeChat; the embed tag for web', () => {
+  const base = 'https://support.example';
+  const wx = forms.channelOutputs({ type: 'wechat_mp', inbound_url: '/v1/hooks/T', secrets: { token: 'tok', encoding_aes_key: 'k'.repeat(43) } }, base);
+  assert.deepEqual(wx.map((o) => [o.label, o.value]), [['channels.inboundUrl', `${base}/v1/hooks/T`], ['channels.token', 'tok'], ['channels.aesKey', 'k'.repeat(43)]]);
+  const web = forms.channelOutputs({ type: 'web', key: 'wk_1', inbound_url: '/v1/hooks/X' }, base);
+  assert.deepEqual(web.map((o) => o.value), [`<script src="${base}/widget.js" data-channel="wk_1" async></script>`]);
+  const app = forms.channelOutputs({ type: 'app', key: 'ak_1', secrets: { identity_secret: 's' } }, base);
+  assert.deepEqual(app.map((o) => o.label), ['channels.appKey', 'channels.identitySecret']);
+});
+
+test('conversation fields read from nested objects or plain ids', () => {
+  // The shape of gateway/store/conversation_view.cpp's to_json.
+  const nested = fmt.conversationView({ id: 5, status: 'queued', priority: 2, tags: ['vip'], contact: { id: 9, name: '李雷' },
+    channel: { id: 3, type: 'wechat_mp', name: '公众号' }, assignee: 4, team: null, last_seq: 7, first_response_breached: true,
+    offer: { agent: 4, expires_at: 'E' } });
+  assert.equal(nested.channelType, 'wechat_mp');
+  assert.equal(nested.contactName, '李雷');
+  assert.equal(nested.assigneeId, 4);
+  assert.equal(nested.teamId, null);
+  assert.equal(nested.slaBreached, true);
+  assert.deepEqual(nested.offer, { agent: 4, expires_at: 'E' });
+  assert.equal(fmt.conversationView({ id: 5, channel: { type: 'wechat' } }).channelType, 'wechat_mp', 'the input alias');
+  const flat = fmt.conversationView({ id: 5, channel_id: 3, contact_id: 9, assignee_id: 4 }, new Map([[3, { id: 3, type: 'email' }]]));
+  assert.equal(flat.channelType, 'email');
+  assert.equal(flat.contactId, 9);
+  assert.equal(flat.assigneeId, 4);
+  assert.equal(fmt.conversationView({ id: 1 }).assigneeId, null);
+});
+
+test('waiting time, safe URLs, previews', () => {
+  const t = (k, p) => `${k}:${p.n}`;
+  assert.equal(fmt.duration(45_000, t), 'time.s:45');
+  assert.equal(fmt.duration(3 * 3600e3 + 5, t), 'time.h:3');
+  const queued = fmt.conversationView({ id: 1, status: 'queued', queued_at: 'Q', last_message: { seq: 3, direction: 'in', created_at: 'L' } });
+  assert.equal(fmt.waitingSince(queued, null), 'Q', 'queued: since entering the queue');
+  const assigned = fmt.conversationView({ id: 1, status: 'assigned', queued_at: 'Q', last_message: { seq: 3, direction: 'in', created_at: 'L' } });
+  assert.equal(fmt.waitingSince(assigned, null), 'L', 'assigned: since the unanswered message');
+  assert.equal(fmt.waitingSince(assigned, { seq: 4, direction: 'out' }), null, 'a newer reply (live) ends the wait');
+  assert.equal(fmt.waitingSince(assigned, { seq: 2, direction: 'out' }), 'L', 'an older message does not');
+  assert.equal(fmt.waitingSince(fmt.conversationView({ id: 1, status: 'resolved', last_message: { direction: 'in' } }), null), null);
+  assert.equal(fmt.previewOf({ seq: 3, direction: 'in', preview: '[image]' }), '[image]');
+  assert.equal(fmt.safeUrl('javascript:alert(1)'), null);
+  assert.equal(fmt.safeUrl('https://a.example/x'), 'https://a.example/x');
+  assert.equal(fmt.safeUrl('/v1/files/abc'), '/v1/files/abc');
+  assert.equal(fmt.safeUrl('//evil.example'), null);
+  assert.equal(fmt.mediaUrl({ extra: { sha256: 'a'.repeat(64) } }), `/v1/files/${'a'.repeat(64)}`);
+  assert.equal(fmt.mediaUrl({ name: '发票 1.pdf', extra: { sha256: 'b'.repeat(64) } }, { inline: true }),
+    `/v1/files/${'b'.repeat(64)}?name=%E5%8F%91%E7%A5%A8+1.pdf&disposition=inline`);
+  assert.equal(fmt.previewOf({ parts: [{ type: 'image', name: 'p.jpg' }] }), '[image] p.jpg');
+});
+
+test('dashboard reads GET /v1/stats', () => {
+  // The shape of gateway/http/queue_routes.cpp's GET /v1/stats.
+  const s = readStats({ queue: { length: 3, longest_wait_s: 90, by_team: [] }, agents_online: 2,
+    first_response: { today: 4, average_s: 40 }, messages_per_minute: { web: 1.25, wechat_mp: 4 }, messages_last_15_min: { web: 19 } });
+  assert.deepEqual(s, { queue: 3, longestWaitS: 90, agentsOnline: 2, firstResponseS: 40, perChannel: [{ type: 'web', value: 1.3 }, { type: 'wechat_mp', value: 4 }] });
+  assert.equal(readStats({ first_response: { average_s: null } }).firstResponseS, null, 'no first response yet today');
+  assert.equal(readStats({}).agentsOnline, null);
+});
+
+test('every string exists in both languages', () => {
+  const en = Object.keys(_tables.en).sort();
+  const zh = Object.keys(_tables['zh-CN']).sort();
+  assert.deepEqual(zh, en);
+  for (const [k, v] of Object.entries(_tables.en)) {
+    const params = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort().join();
+    assert.equal(params(_tables['zh-CN'][k]), params(v), `placeholders of ${k}`);
+  }
+});

@@ -1,0 +1,493 @@
+// The workbench's live state: the inbox, the open conversations' timelines,
+// typing and read signals, and keeping all of it in step with the server.
+//
+// Consistency rule: the agent socket only brings news; the REST API is the
+// truth. Every time the socket (re)opens, the inbox is fetched again and
+// each loaded timeline asks for messages?after_seq=<contiguous>, so whatever
+// happened while the socket was down arrives once; Timeline dedupes by seq
+// the overlap between that fetch and live events.
+import { api, query, randomId, session, ApiError } from './api.js';
+import { AgentSocket } from './realtime.js';
+import { Timeline } from './timeline.js';
+import { conversationView } from './format.js';
+import * as features from './features.js';
+
+const PAGE = 50;
+const READ_KEY = 'omnigate.read.';
+const MAX_READ_MARKS = 5000;
+
+export class WorkbenchState extends EventTarget {
+  constructor(me) {
+    super();
+    this.me = me;                    // {id, login, name, role, team_ids?}
+    this.filters = { view: 'all', status: '', channel: '', tag: '', q: '' };
+    this.conversations = new Map();  // id -> conversation JSON
+    this.order = [];                 // ids as listed
+    this.next = null;                // cursor of the next inbox page
+    this.loading = false;
+    this.timelines = new Map();      // id -> Timeline (conversations opened this session)
+    this.lastMessage = new Map();    // id -> newest message seen
+    this.typing = new Map();         // id -> {who, until}
+    this.visitorRead = new Map();    // id -> highest seq the customer has read
+    this.channels = new Map();       // id -> {id, type, name} (GET /v1/channels)
+    this.agents = [];
+    this.teams = [];
+    this.queueLength = null;
+    this.queueLongestWaitS = null;
+    this.connection = 'connecting';
+    this.selected = null;
+    this.readSeq = this.loadReadMarks();
+    this.assignedToMe = null;        // Set of ids, null until the first inbox load
+    this.offers = new Map();         // id -> expires_at
+    this.pollers = new Map();        // message id -> timer (delivery state of replies)
+    this.inboxRefresh = { running: false, again: false };
+    this.catchingUp = new Map();     // id -> {running, again}
+    this.lastTyping = new Map();     // id -> {on, at}: the last typing frame sent
+  }
+
+  // ------------------------------------------------------------ lifecycle
+
+  async start() {
+    await Promise.all([this.loadDirectory(), this.refreshInbox()]);
+    this.socket = new AgentSocket(features.realtimeUrl(), session.token);
+    this.socket.addEventListener('state', (e) => {
+      this.connection = e.detail;
+      this.emit('connection');
+      if (e.detail === 'open') this.resync();
+    });
+    this.socket.addEventListener('frame', (e) => this.onFrame(e.detail));
+    this.socket.start();
+  }
+
+  stop() {
+    this.socket?.stop();
+    for (const timer of this.pollers.values()) clearTimeout(timer);
+    this.pollers.clear();
+  }
+
+  emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
+
+  /** After a (re)connect: the inbox, then every loaded timeline, from where each left off. */
+  async resync() {
+    await this.refreshInbox();
+    await Promise.all([...this.timelines.keys()].map((id) => this.catchUp(id)));
+    for (const tl of this.timelines.values()) for (const m of tl.pendingDeliveries()) this.watchDelivery(m);
+  }
+
+  // Agents, teams and (for admins) channels: names for ids, transfer targets.
+  async loadDirectory() {
+    const jobs = [];
+    if (features.has('GET', '/v1/agents')) jobs.push(api.get('/v1/agents').then((r) => { this.agents = r?.items || r || []; }));
+    if (features.has('GET', '/v1/teams')) jobs.push(api.get('/v1/teams').then((r) => { this.teams = r?.items || r || []; }));
+    if (features.has('GET', '/v1/channels')) {
+      jobs.push(api.get('/v1/channels').then((r) => {
+        this.channels = new Map((r?.items || []).map((c) => [Number(c.id), c]));
+      }));
+    }
+    await Promise.allSettled(jobs);
+  }
+
+  // ------------------------------------------------------------ inbox
+
+  view(id) { return conversationView(this.conversations.get(id) || { id }, this.channels); }
+
+  agentName(id) {
+    if (Number(id) === Number(this.me.id)) return this.me.name || this.me.login;
+    const a = this.agents.find((x) => Number(x.id) === Number(id));
+    return a ? a.name || a.login : `#${id}`;
+  }
+
+  teamName(id) {
+    return this.teams.find((x) => Number(x.id) === Number(id))?.name || `#${id}`;
+  }
+
+  setFilters(patch) {
+    Object.assign(this.filters, patch);
+    return this.refreshInbox();
+  }
+
+  inboxQuery(cursor) {
+    const f = this.filters;
+    return `/v1/conversations${query({ view: f.view, status: f.status, channel: f.channel, tag: f.tag, q: f.q, limit: PAGE, cursor })}`;
+  }
+
+  /** The first page of the inbox again; concurrent calls collapse into one more run. */
+  async refreshInbox() {
+    const guard = this.inboxRefresh;
+    if (guard.running) { guard.again = true; return; }
+    guard.running = true;
+    this.loading = true;
+    this.emit('inbox');
+    try {
+      do {
+        guard.again = false;
+        const page = await api.get(this.inboxQuery());
+        this.replaceInbox(page?.items || []);
+        this.next = page?.next || null;
+      } while (guard.again);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 401) this.emit('error', e);
+    } finally {
+      guard.running = false;
+      this.loading = false;
+      this.emit('inbox');
+    }
+  }
+
+  async loadMore() {
+    if (!this.next) return;
+    const page = await api.get(this.inboxQuery(this.next));
+    for (const c of page?.items || []) this.upsert(c);
+    this.next = page?.next || null;
+    this.emit('inbox');
+  }
+
+  replaceInbox(items) {
+    const keep = new Set(this.timelines.keys());
+    if (this.selected) keep.add(this.selected);
+    for (const id of [...this.conversations.keys()]) if (!keep.has(id)) this.conversations.delete(id);
+    this.order = [];
+    for (const c of items) this.upsert(c);
+    this.baselined = true;
+    this.noticeAssignments();
+  }
+
+  upsert(c) {
+    const id = Number(c.id);
+    const prev = this.conversations.get(id);
+    const merged = prev ? { ...prev, ...c } : c;
+    this.conversations.set(id, merged);
+    if ('status' in c) { // a whole conversation: no "offer" means none
+      if (c.offer && Number(c.offer.agent) === Number(this.me.id)) this.offers.set(id, c.offer.expires_at || null);
+      else this.offers.delete(id);
+    }
+    // Unread = messages after the agent's read mark. What is in the inbox the
+    // first time this browser shows it counts as read; a conversation that
+    // shows up later is unread from its first message.
+    if (!(id in this.readSeq)) this.markRead(id, this.baselined ? 0 : Number(merged.last_seq) || 0);
+    if (!this.order.includes(id)) this.order.push(id);
+  }
+
+  /**
+   * Ids to list: the filters applied again on what the client knows (a live
+   * event may not fit the view), newest activity first as the server orders
+   * them — except the queue, which keeps the server's queue order.
+   */
+  listed() {
+    const ids = this.order.filter((id) => this.matchesFilters(this.view(id)));
+    if (this.filters.view === 'queued') return ids;
+    const at = (id) => Date.parse(this.conversations.get(id)?.last_message_at || '') || 0;
+    return ids.sort((a, b) => at(b) - at(a) || b - a);
+  }
+
+  matchesFilters(v) {
+    const f = this.filters;
+    if (f.status && v.status && v.status !== f.status) return false;
+    if (f.channel && v.channelType !== 'unknown' && v.channelType !== f.channel) return false;
+    if (f.tag && !v.tags.includes(f.tag)) return false;
+    if (f.view === 'mine' && v.assigneeId !== null && v.assigneeId !== Number(this.me.id)) return false;
+    if (f.view === 'queued' && v.status && v.status !== 'queued') return false;
+    return true;
+  }
+
+  unread(id) {
+    const c = this.conversations.get(id);
+    if (!c) return 0;
+    return Math.max(0, (Number(c.last_seq) || 0) - (this.readSeq[id] || 0));
+  }
+
+  // Read marks survive reloads, per agent, so "unread" means "new since I
+  // looked". The browser had this inbox before when it has any mark.
+  loadReadMarks() {
+    let marks = {};
+    try { marks = JSON.parse(localStorage.getItem(READ_KEY + this.me.id) || '{}') || {}; } catch { /* none */ }
+    this.baselined = Object.keys(marks).length > 0;
+    return marks;
+  }
+
+  markRead(id, seq) {
+    if ((this.readSeq[id] || 0) >= seq && id in this.readSeq) return;
+    this.readSeq[id] = seq;
+    const ids = Object.keys(this.readSeq);
+    if (ids.length > MAX_READ_MARKS) {
+      // The oldest conversations (lowest ids) go first.
+      for (const old of ids.map(Number).sort((a, b) => a - b).slice(0, ids.length - MAX_READ_MARKS)) delete this.readSeq[old];
+    }
+    try { localStorage.setItem(READ_KEY + this.me.id, JSON.stringify(this.readSeq)); } catch { /* full or off */ }
+    this.emit('inbox');
+  }
+
+  // A conversation newly assigned or offered to me beeps and notifies. The
+  // first inbox load only learns what is already mine.
+  noticeAssignments() {
+    const mine = new Set();
+    for (const [id, c] of this.conversations) {
+      const v = conversationView(c, this.channels);
+      if (v.assigneeId === Number(this.me.id) && v.status === 'assigned') mine.add(id);
+    }
+    if (this.assignedToMe) {
+      for (const id of mine) if (!this.assignedToMe.has(id)) this.emit('assigned', { id, kind: 'assigned' });
+    }
+    this.assignedToMe = mine;
+  }
+
+  // ------------------------------------------------------------ timelines
+
+  timeline(id) {
+    let tl = this.timelines.get(id);
+    if (!tl) {
+      tl = new Timeline(id);
+      this.timelines.set(id, tl);
+    }
+    return tl;
+  }
+
+  async open(id) {
+    this.selected = id;
+    this.emit('inbox');
+    const jobs = [this.catchUp(id)];
+    if (!this.conversations.has(id) || !this.conversations.get(id).status) {
+      jobs.push(api.get(`/v1/conversations/${id}`).then((c) => { this.upsert(c); this.emit('conversation', id); }));
+    }
+    await Promise.all(jobs);
+    const tl = this.timeline(id);
+    for (const m of tl.pendingDeliveries()) this.watchDelivery(m);
+    this.markRead(id, Math.max(tl.maxSeq, Number(this.conversations.get(id)?.last_seq) || 0));
+  }
+
+  close(id) {
+    if (this.selected === id) this.selected = null;
+  }
+
+  /** Fetches every message after the timeline's contiguous seq (paged). Collapses concurrent calls. */
+  async catchUp(id) {
+    let guard = this.catchingUp.get(id);
+    if (!guard) this.catchingUp.set(id, (guard = { running: false, again: false }));
+    if (guard.running) { guard.again = true; return; }
+    guard.running = true;
+    const tl = this.timeline(id);
+    try {
+      do {
+        guard.again = false;
+        for (let after = tl.contiguous; ;) {
+          const page = await api.get(`/v1/conversations/${id}/messages?after_seq=${after}&limit=200`);
+          const items = page?.items || [];
+          tl.merge(items);
+          this.noteLastMessage(id, items[items.length - 1]);
+          if (page?.next === null || page?.next === undefined || !items.length) break;
+          after = Number(page.next);
+        }
+      } while (guard.again);
+    } catch (e) {
+      this.emit('timeline-error', { id, error: e });
+    } finally {
+      guard.running = false;
+      this.emit('timeline', id);
+    }
+  }
+
+  noteLastMessage(id, m) {
+    if (!m) return;
+    const prev = this.lastMessage.get(id);
+    if (!prev || Number(m.seq) >= Number(prev.seq)) this.lastMessage.set(id, m);
+    const c = this.conversations.get(id);
+    if (c && Number(m.seq) > (Number(c.last_seq) || 0)) {
+      c.last_seq = Number(m.seq);
+      if (m.created_at) c.last_message_at = m.created_at; // moves it up the list
+    }
+  }
+
+  // ------------------------------------------------------------ sending
+
+  /**
+   * Stores a reply (or with isPrivate a note) over HTTP with a client_msg_id,
+   * so sending it again after an error can never make a second message.
+   */
+  async send(id, text, { isPrivate = false, clientMsgId = randomId() } = {}) {
+    const tl = this.timeline(id);
+    const parts = [{ type: 'text', text }];
+    if (!tl.local.has(clientMsgId)) tl.addLocal({ client_msg_id: clientMsgId, parts, private: isPrivate, direction: isPrivate ? 'note' : 'out' });
+    else Object.assign(tl.local.get(clientMsgId), { state: 'sending', error: '' });
+    this.emit('timeline', id);
+    this.typingSignal(id, false);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const stored = await api.post(`/v1/conversations/${id}/messages`, { text, client_msg_id: clientMsgId, private: isPrivate });
+        tl.settleLocal(clientMsgId, stored);
+        this.noteLastMessage(id, stored);
+        this.markRead(id, Math.max(this.readSeq[id] || 0, Number(stored.seq) || 0));
+        if (stored.delivery_status === 'pending') this.watchDelivery(stored);
+        break;
+      } catch (e) {
+        // The network or a store hiccup: the same client_msg_id again is safe.
+        const transient = e instanceof ApiError && (e.status === 0 || e.status === 503 || e.status === 502);
+        if (transient && attempt < 3) {
+          await new Promise((r) => setTimeout(r, 600 * 2 ** attempt));
+          continue;
+        }
+        tl.failLocal(clientMsgId, e.message);
+        break;
+      }
+    }
+    this.emit('timeline', id);
+    this.emit('inbox');
+  }
+
+  /** A reply that was stored but not delivered is sent again as a new message (there is no retry endpoint). */
+  resend(id, message) {
+    const text = message.parts?.filter((p) => p.type === 'text').map((p) => p.text).join('\n') || '';
+    if (!text) return Promise.resolve();
+    const tl = this.timeline(id);
+    const stored = tl.byId(message.id);
+    if (stored) stored.retried = true;
+    return this.send(id, text);
+  }
+
+  /** Local reply the store never confirmed: the same client_msg_id again. */
+  retryLocal(id, clientMsgId) {
+    const entry = this.timeline(id).local.get(clientMsgId);
+    if (!entry) return Promise.resolve();
+    const text = entry.parts.map((p) => p.text).join('\n');
+    return this.send(id, text, { isPrivate: entry.private, clientMsgId });
+  }
+
+  // The hub has no delivery event for agents yet: a pending reply is read
+  // again (1 s, 2 s, 4 s … at most every 30 s) until it is sent or failed.
+  watchDelivery(m, attempt = 0) {
+    const key = String(m.id);
+    if (this.pollers.has(key) && attempt === 0) return;
+    const delay = Math.min(30_000, 1000 * 2 ** attempt);
+    this.pollers.set(key, setTimeout(async () => {
+      this.pollers.delete(key);
+      const id = Number(m.conversation_id);
+      try {
+        const page = await api.get(`/v1/conversations/${id}/messages?after_seq=${Number(m.seq) - 1}&limit=1`);
+        const fresh = page?.items?.[0];
+        if (fresh) {
+          this.timeline(id).merge([fresh]);
+          this.emit('timeline', id);
+          if (fresh.delivery_status === 'pending' && attempt < 40) this.watchDelivery(fresh, attempt + 1);
+        }
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 401) this.watchDelivery(m, attempt + 1);
+      }
+    }, delay));
+  }
+
+  // ------------------------------------------------------------ typing
+
+  /** Tells the customer the agent is typing (throttled to one "on" per 3 s). */
+  typingSignal(id, on) {
+    const now = Date.now();
+    const last = this.lastTyping.get(id) || { on: false, at: 0 };
+    if (on && last.on && now - last.at < 3000) return;
+    if (!on && !last.on) return;
+    if (this.socket?.send({ type: 'typing', conversation: id, on })) this.lastTyping.set(id, { on, at: now });
+  }
+
+  // ------------------------------------------------------------ actions
+
+  // Each action answers with the conversation after the change
+  // (gateway/http/conversation_action_routes.cpp).
+  async act(id, action, body = {}) {
+    this.changed(await api.post(`/v1/conversations/${id}/${action}`, body));
+  }
+
+  async patch(id, body) {
+    this.changed(await api.patch(`/v1/conversations/${id}`, body));
+  }
+
+  changed(c) {
+    this.upsert(c);
+    this.noticeAssignments();
+    this.emit('conversation', Number(c.id));
+    this.emit('inbox');
+  }
+
+  // ------------------------------------------------------------ socket frames
+
+  onFrame(f) {
+    switch (f.type) {
+      case 'message.created': return this.onMessage(Number(f.conversation ?? f.message?.conversation_id), f.message);
+      case 'typing': return this.onTyping(f);
+      case 'read': {
+        const id = Number(f.conversation);
+        this.visitorRead.set(id, Math.max(this.visitorRead.get(id) || 0, Number(f.seq) || 0));
+        return this.emit('timeline', id);
+      }
+      case 'conversation.updated': return this.onConversationUpdated(f);
+      case 'conversation.offered': {
+        const id = Number(f.conversation?.id);
+        if (!id) return undefined;
+        this.upsert(f.conversation);
+        this.offers.set(id, f.expires_at || null);
+        this.emit('assigned', { id, kind: 'offered' });
+        this.emit('conversation', id);
+        return this.emit('inbox');
+      }
+      case 'queue.updated':
+        this.queueLength = Number(f.length) || 0;
+        this.queueLongestWaitS = f.longest_wait_s ?? null;
+        return this.emit('queue');
+      case 'conversation.sla_breached': {
+        const c = this.conversations.get(Number(f.conversation));
+        if (c) c[f.kind === 'resolution' ? 'resolution_breached' : 'first_response_breached'] = true;
+        return this.emit('inbox');
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  onMessage(id, m) {
+    if (!id || !m) return;
+    this.noteLastMessage(id, m);
+    if (this.conversations.has(id)) {
+      // My own replies (from this or another tab) are read by definition.
+      if (m.sender?.type === 'agent' && String(m.sender?.id) === String(this.me.id)) this.markRead(id, Number(m.seq));
+    } else {
+      this.scheduleInboxRefresh();
+    }
+    if (this.timelines.has(id)) {
+      const tl = this.timelines.get(id);
+      tl.merge([m]);
+      if (tl.gap) this.catchUp(id);
+      if (m.direction === 'out' && m.delivery_status === 'pending') this.watchDelivery(m);
+      if (m.direction === 'in') this.typing.delete(id);
+      this.emit('timeline', id);
+      if (this.selected === id && document.visibilityState === 'visible') this.markRead(id, tl.maxSeq);
+    }
+    this.emit('inbox');
+  }
+
+  onTyping(f) {
+    const id = Number(f.conversation);
+    if (f.on) this.typing.set(id, { who: f.who || '', until: Date.now() + 6000 });
+    else this.typing.delete(id);
+    this.emit('typing', id);
+  }
+
+  // {"type":"conversation.updated","conversation":{…the GET /v1/conversations/{id} JSON}}
+  onConversationUpdated(f) {
+    const c = f.conversation;
+    const id = Number(c?.id);
+    if (!id) return;
+    const known = this.conversations.has(id);
+    this.upsert(c);
+    this.noticeAssignments();
+    this.emit('conversation', id);
+    this.emit('inbox');
+    // A conversation new to this list: the server's filters decide whether it belongs.
+    if (!known) this.scheduleInboxRefresh();
+  }
+
+  // Live news about a conversation the list does not hold: fetch the list
+  // again (it applies the server's filters and permissions), soon but once.
+  scheduleInboxRefresh() {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = 0;
+      this.refreshInbox().then(() => this.noticeAssignments());
+    }, 150);
+  }
+}
