@@ -1,7 +1,10 @@
 // Attachment downloads for agents:
-//   GET /v1/files/{sha256}[?name=FILE][&disposition=inline]
+//   GET /v1/files/{sha256}?conversation=ID[&name=FILE][&disposition=inline]
 // The bytes a message part names in extra.sha256 (email attachments, kept in
-// the blobs table). Bearer auth like every agent route. Served as an
+// the blobs table). Bearer auth like every agent route; an agent names the
+// conversation the file came in and gets it only when they may see that
+// conversation and one of its messages names the file (a hash alone, seen in
+// a shared screenshot, opens nothing). Admins may omit `conversation`. Served as an
 // attachment (inline only for raster images, when asked) with nosniff and a
 // sandbox CSP, so a mailed HTML or SVG file never runs in the workbench's
 // origin. The filename (the part's name when the UI passes it, else the first
@@ -11,6 +14,7 @@
 #include <array>
 
 #include "gateway/http/api.h"
+#include "gateway/http/conversation_access.h"
 #include "gateway/http/front.h"
 #include "gateway/store/blob_store.h"
 
@@ -66,8 +70,17 @@ void add_file_routes(Front& front) {
   Services& s = front.services();
   front.route("GET", R"(/v1/files/([0-9a-f]{64}))", "/v1/files/{sha256}",
               [&s](const httplib::Request& req, httplib::Response& res) {
-                require_user(s, req);
-                auto blob = s.blobs.get(req.matches[1].str());
+                schema::Agent user = require_user(s, req);
+                const std::string sha256 = req.matches[1].str();
+                if (req.has_param("conversation")) {
+                  std::int64_t conversation = int_param(req, "conversation", 0, 1, INT64_MAX);
+                  visible_conversation(s, user, conversation);  // 404 unless theirs to see
+                  if (!s.blobs.referenced_in(conversation, sha256))
+                    throw ApiError(404, "not_found", "no message of this conversation has this file");
+                } else if (user.role != schema::Role::admin) {
+                  throw ApiError(400, "bad_request", "name the conversation the file belongs to: ?conversation=ID");
+                }
+                auto blob = s.blobs.get(sha256);
                 if (!blob) throw ApiError(404, "not_found", "no file has this sha256");
                 std::string name = req.has_param("name") ? req.get_param_value("name") : blob->filename;
                 bool as_inline = req.get_param_value("disposition") == "inline" &&

@@ -1,7 +1,5 @@
 #include "gateway/realtime/pg_event_bus.h"
 
-#include <sys/select.h>
-
 #include "adapters/common/crypto.h"
 #include "gateway/logging.h"
 #include "schema/json.h"
@@ -41,42 +39,14 @@ void PgEventBus::publish(const std::vector<MessageEvent>& events) {
 }
 
 void PgEventBus::start() {
-  if (share_) listener_ = std::thread([this] { listen_loop(); });
+  if (!share_) return;
+  listener_ = std::make_unique<db::PgListener>(conninfo_, kChannel,
+                                               [this](const std::string& payload) { deliver_remote(payload); });
+  listener_->start();
 }
 
 void PgEventBus::stop() {
-  stopping_ = true;
-  if (listener_.joinable()) listener_.join();
-}
-
-void PgEventBus::listen_loop() {
-  int backoff_ms = 100;
-  while (!stopping_) {
-    try {
-      db::PgConnection c(conninfo_);
-      c.exec(std::string("LISTEN ") + kChannel);
-      backoff_ms = 100;
-      while (!stopping_) {
-        int fd = PQsocket(c.raw());
-        fd_set set;
-        FD_ZERO(&set);
-        FD_SET(fd, &set);
-        timeval tv{0, 200 * 1000};  // wake now and then to notice stop()
-        if (select(fd + 1, &set, nullptr, nullptr, &tv) < 0) continue;
-        if (!PQconsumeInput(c.raw())) throw db::PgError("event listener lost its connection", "08006");
-        while (PGnotify* n = PQnotifies(c.raw())) {
-          std::string payload = n->extra;
-          PQfreemem(n);
-          deliver_remote(payload);
-        }
-      }
-    } catch (const std::exception& e) {
-      if (stopping_) break;
-      spdlog::warn("event=bus.listen_failed error={} retry_ms={}", q(e.what()), backoff_ms);
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-      backoff_ms = std::min(backoff_ms * 2, 5000);
-    }
-  }
+  if (listener_) listener_->stop();
 }
 
 void PgEventBus::deliver_remote(const std::string& payload) {

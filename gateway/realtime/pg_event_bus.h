@@ -7,11 +7,10 @@
 // seq order and fill any gap from the store, so nothing is lost or doubled.
 // A listener that loses its connection reconnects; events notified while it
 // was away are not replayed live, but clients recover them on resume.
-#include <atomic>
 #include <memory>
 #include <string>
-#include <thread>
 
+#include "gateway/db/listener.h"
 #include "gateway/realtime/event_bus.h"
 #include "gateway/store/message_store.h"
 
@@ -29,7 +28,6 @@ class PgEventBus : public EventBus {
   const std::string& node_id() const { return node_id_; }
 
  private:
-  void listen_loop();
   void deliver_remote(const std::string& payload);
 
   std::string conninfo_;
@@ -38,8 +36,7 @@ class PgEventBus : public EventBus {
   std::string node_id_;
   const bool share_;
   LocalEventBus local_;
-  std::atomic<bool> stopping_{false};
-  std::thread listener_;
+  std::unique_ptr<db::PgListener> listener_;
 };
 
 }  // namespace omnigate::gateway::realtime

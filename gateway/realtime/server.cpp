@@ -511,7 +511,18 @@ void Session::agent_frame(const std::string& type, const Json::Value& msg) {
     signal["conversation"] = Json::Int64(conversation_id);
     signal["on"] = msg.get("on", false).asBool();
     signal["who"] = agent_->name.empty() ? agent_->login : agent_->name;
-    return server_.hub.signal_visitors(conversation_id, signal);
+    // Only to conversations the agent may see: otherwise any agent could make
+    // "typing…" appear in another team's chats. Clients send typing at most
+    // every few seconds, so one indexed lookup per frame is cheap.
+    return blocking([conversation_id, signal](std::shared_ptr<Session> self) {
+      try {
+        auto view = self->server_.services.conversations.view(conversation_id);
+        if (view && workbench::may_see(workbench::viewer_of(*self->agent_), view->scope()))
+          self->server_.hub.signal_visitors(conversation_id, signal);
+      } catch (const std::exception& e) {
+        spdlog::debug("event=realtime.typing_dropped error={}", q(e.what()));
+      }
+    });
   }
   if (type != "send") return fail("unknown_type", "unknown frame type \"" + type + "\"");
   std::string client_msg_id = msg.get("client_msg_id", "").asString();

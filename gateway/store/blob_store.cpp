@@ -45,4 +45,16 @@ std::optional<StoredBlob> BlobStore::get(const std::string& sha256) {
   return b;
 }
 
+bool BlobStore::referenced_in(std::int64_t conversation_id, const std::string& sha256) {
+  if (!is_sha256_hex(sha256)) return false;
+  auto conn = pool_.acquire();
+  // One conversation's messages by their (conversation_id, seq) index; the
+  // containment test runs on those rows only.
+  auto r = conn->exec(
+      "SELECT 1 FROM messages WHERE conversation_id = $1 "
+      "AND parts @> jsonb_build_array(jsonb_build_object('extra', jsonb_build_object('sha256', $2::text))) LIMIT 1",
+      {std::to_string(conversation_id), sha256});
+  return r.rows() > 0;
+}
+
 }  // namespace omnigate::store

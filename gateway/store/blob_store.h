@@ -2,6 +2,7 @@
 // Bytes that message parts refer to by SHA-256 (schema/migrations/007_email.sql:
 // blobs): email attachments today. Content-addressed, so the same file
 // arriving twice is kept once and a retried ingest writes nothing new.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ class BlobStore {
   void put(const std::vector<adapters::Blob>& blobs);
   // nullopt when no blob has this hash (lowercase hex).
   std::optional<StoredBlob> get(const std::string& sha256);
+  // Whether a message of the conversation names these bytes in a part's
+  // extra.sha256: what lets an agent who may see that conversation fetch them.
+  bool referenced_in(std::int64_t conversation_id, const std::string& sha256);
 
  private:
   db::ConnectionPool& pool_;

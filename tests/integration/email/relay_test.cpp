@@ -132,28 +132,43 @@ TEST(EmailFiles, AnAttachmentIsDownloadableByAnAgentAndNobodyElse) {
 
   auto c = f.gateway->client();
   const std::string agent = "Bearer " + f.gateway->agent_token();
-  auto file = c.Get("/v1/files/" + sha, {{"Authorization", agent}});
+  const std::string file_url = "/v1/files/" + sha + "?conversation=" + std::to_string(messages[0].conversation_id);
+  auto file = c.Get(file_url, {{"Authorization", agent}});
   ASSERT_TRUE(file);
   ASSERT_EQ(file->status, 200) << file->body;
   EXPECT_EQ(file->body, kPng);
   EXPECT_EQ(file->get_header_value("Content-Type"), "image/png");
-  EXPECT_EQ(raw_header(f.gateway->port(), "/v1/files/" + sha, agent, "Content-Disposition"),
+  EXPECT_EQ(raw_header(f.gateway->port(), file_url, agent, "Content-Disposition"),
             "attachment; filename=\"______.png\"; filename*=UTF-8''%E5%8F%91%E7%A5%A8.png");
   EXPECT_EQ(file->get_header_value("X-Content-Type-Options"), "nosniff");
 
-  EXPECT_EQ(raw_header(f.gateway->port(), "/v1/files/" + sha + "?disposition=inline&name=invoice%201.png", agent,
+  EXPECT_EQ(raw_header(f.gateway->port(), file_url + "&disposition=inline&name=invoice%201.png", agent,
                        "Content-Disposition"),
             "inline; filename=\"invoice 1.png\"; filename*=UTF-8''invoice%201.png");
 
-  auto anonymous = c.Get("/v1/files/" + sha);
+  auto anonymous = c.Get(file_url);
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
-  auto wrong = c.Get("/v1/files/" + sha, {{"Authorization", "Bearer not-a-token"}});
+  auto wrong = c.Get(file_url, {{"Authorization", "Bearer not-a-token"}});
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 401);
-  auto missing = c.Get("/v1/files/" + std::string(64, 'a'), {{"Authorization", agent}});
+  auto missing = c.Get("/v1/files/" + std::string(64, 'a') + "?conversation=" +
+                           std::to_string(messages[0].conversation_id),
+                       {{"Authorization", agent}});
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+  // An agent names the conversation; the hash alone opens nothing.
+  auto unscoped = c.Get("/v1/files/" + sha, {{"Authorization", agent}});
+  ASSERT_TRUE(unscoped);
+  EXPECT_EQ(unscoped->status, 400);
+  // Another conversation (one that does not name the file) does not open it.
+  auto other = c.Get("/v1/files/" + sha + "?conversation=999999", {{"Authorization", agent}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404);
+  // Admins may fetch by hash alone.
+  auto admin = c.Get("/v1/files/" + sha, {{"Authorization", "Bearer " + f.gateway->admin_token()}});
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->status, 200);
 
   // The same file mailed again is kept once.
   ASSERT_TRUE(f.relay(mail_with_attachments("files-again@mail.example")));

@@ -398,6 +398,15 @@ TEST(Queue, AgentSocketGetsConversationEventsOfWhatItMaySee) {
   // Moved to her team: an agent of another team gets nothing of it any more.
   auto patch = gw.client().Patch(path(c), bearer(a.token), R"({"team":"Support"})", "application/json");
   ASSERT_EQ(patch->status, 200);
+  // That change still goes to whoever could see it before (so their lists
+  // drop it); wait until it has gone out before oz connects.
+  std::int64_t support = desk.team_id("Support");
+  std::optional<Json::Value> moved;
+  for (int i = 0; i < 20 && !moved; ++i) {
+    auto e = ann.receive_type("conversation.updated");
+    ASSERT_TRUE(e) << "no conversation.updated for the team change";
+    if ((*e)["conversation"]["id"].asInt64() == c && (*e)["conversation"]["team"].asInt64() == support) moved = e;
+  }
   WsClient oz(gw.realtime_port(), "/v1/ws/agent?token=" + other.token);
   // An agent socket cannot reply to a conversation it may not see.
   Json::Value send;
@@ -543,6 +552,48 @@ TEST(Queue, VisitorsLearnTheirPlaceInTheQueue) {
     if (!(*f)["queued"].asBool()) left = f;
   }
   EXPECT_TRUE(left);
+}
+
+TEST(Queue, AgentTypingReachesOnlyVisitorsOfConversationsTheAgentMaySee) {
+  Desk desk;
+  Json::Value config;
+  config["allowed_origins"].append("http://shop.test");
+  auto& gw = desk.gateway();
+  auto web = gw.create_channel("web", "site", config);
+  Agent ann = desk.agent("ann", R"({"web":1})", {"Support"});
+  Agent oz = desk.agent("oz", R"({"web":0})", {"Other"});
+  WsClient visitor(gw.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  Json::Value hello;
+  hello["type"] = "hello";
+  hello["channel"] = web["config"]["key"];
+  hello["visitor"] = "v-typing";
+  visitor.send(hello);
+  ASSERT_TRUE(visitor.receive_type("welcome"));
+  Json::Value send;
+  send["type"] = "send";
+  send["client_msg_id"] = "t1";
+  send["text"] = "hello?";
+  visitor.send(send);
+  auto ack = visitor.receive_type("ack");
+  ASSERT_TRUE(ack);
+  std::int64_t c = (*ack)["conversation"].asInt64();
+  desk.wait_for(c, [&](const Json::Value& v) { return assigned_to(v, ann); });
+  auto patch = gw.client().Patch(path(c), bearer(ann.token), R"({"team":"Support"})", "application/json");
+  ASSERT_EQ(patch->status, 200) << patch->body;
+
+  Json::Value typing;
+  typing["type"] = "typing";
+  typing["conversation"] = Json::Int64(c);
+  typing["on"] = true;
+  // Oz (another team) types first: nothing may reach the visitor from him.
+  WsClient oz_socket(gw.realtime_port(), "/v1/ws/agent?token=" + oz.token);
+  oz_socket.send(typing);
+  std::this_thread::sleep_for(300ms);
+  WsClient ann_socket(gw.realtime_port(), "/v1/ws/agent?token=" + ann.token);
+  ann_socket.send(typing);
+  auto seen = visitor.receive_type("typing", 5s);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ((*seen)["who"].asString(), "ann");  // the first typing the visitor sees is ann's
 }
 
 // Issue #6's race: two assigners on separate connection pools route 1,000
