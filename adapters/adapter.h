@@ -151,6 +151,11 @@ struct Outbound {
   // keep the claim cheap; empty elsewhere. metadata.email.full_text is left
   // out of these copies (a reply never needs the quoted original).
   std::vector<schema::Message> thread;
+  // The bytes of the message's own file/image parts that the gateway keeps
+  // (an agent's uploaded attachment: the part's extra.sha256 -> bytes), so a
+  // channel that sends files inline (email) can attach them without
+  // querying the store. Empty when no part names kept bytes.
+  std::map<std::string, std::string> files;
 };
 
 class Adapter {

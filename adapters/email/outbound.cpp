@@ -65,7 +65,8 @@ Delivery deliver_email(const schema::Channel& channel, const Outbound& outbound,
   std::string data;
   try {
     settings = smtp_settings(channel);
-    mail = compose_reply(channel, outbound, attachments);
+    OutboundFiles handed_over(outbound);
+    mail = compose_reply(channel, outbound, attachments ? attachments : &handed_over);
     data = build_mime(mail);
   } catch (const AdapterError& e) {
     return failed(e.what());

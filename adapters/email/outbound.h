@@ -27,6 +27,8 @@ namespace omnigate::adapters::email {
 // what is missing or wrong. The adapter's configure() may use it to validate.
 SmtpSettings smtp_settings(const schema::Channel& channel);
 
+// Attachments come from `attachments`, or, without one, from the bytes the
+// gateway handed over with the message (OutboundFiles).
 Delivery deliver_email(const schema::Channel& channel, const Outbound& outbound,
                        const AttachmentSource* attachments = nullptr);
 

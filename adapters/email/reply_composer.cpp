@@ -112,4 +112,11 @@ OutgoingMail compose_reply(const schema::Channel& channel, const Outbound& outbo
   return mail;
 }
 
+std::optional<std::string> OutboundFiles::bytes_of(const schema::Part& part) const {
+  if (!part.extra.isObject() || !part.extra["sha256"].isString()) return std::nullopt;
+  auto it = files_.find(part.extra["sha256"].asString());
+  if (it == files_.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace omnigate::adapters::email

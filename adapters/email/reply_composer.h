@@ -18,6 +18,7 @@
 //   link                         "title\nurl"
 //   location                     "label (latitude, longitude)"
 //   event                        nothing (not for customers' eyes)
+#include <map>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,17 @@ class AttachmentSource {
   virtual ~AttachmentSource() = default;
   // The bytes of `part`, or nullopt when this source does not have them.
   virtual std::optional<std::string> bytes_of(const schema::Part& part) const = 0;
+};
+
+// The bytes the gateway handed over with the message (Outbound::files),
+// found by the part's extra.sha256.
+class OutboundFiles : public AttachmentSource {
+ public:
+  explicit OutboundFiles(const Outbound& outbound) : files_(outbound.files) {}
+  std::optional<std::string> bytes_of(const schema::Part& part) const override;
+
+ private:
+  const std::map<std::string, std::string>& files_;
 };
 
 // Throws AdapterError: invalid_config for a channel missing what it needs,

@@ -4,7 +4,12 @@
 // the blobs table). Bearer auth like every agent route; an agent names the
 // conversation the file came in and gets it only when they may see that
 // conversation and one of its messages names the file (a hash alone, seen in
-// a shared screenshot, opens nothing). Admins may omit `conversation`. Served as an
+// a shared screenshot, opens nothing). Admins may omit `conversation`.
+//   POST /v1/files?name=FILE   body: the file's bytes, Content-Type: its type
+//     -> 201 {"sha256","name","content_type","size","part"}: an agent's
+//     attachment, kept like mailed ones; "part" is the file/image part to put
+//     in a reply's "parts" (channels that send files inline, such as email,
+//     attach the bytes). Bodies are limited by max_body_bytes. Served as an
 // attachment (inline only for raster images, when asked) with nosniff and a
 // sandbox CSP, so a mailed HTML or SVG file never runs in the workbench's
 // origin. The filename (the part's name when the UI passes it, else the first
@@ -12,7 +17,9 @@
 // fallback plus filename*=UTF-8''<percent-encoded>.
 #include <algorithm>
 #include <array>
+#include <cctype>
 
+#include "adapters/common/crypto.h"
 #include "gateway/http/api.h"
 #include "gateway/http/conversation_access.h"
 #include "gateway/http/front.h"
@@ -64,10 +71,50 @@ std::string content_disposition(bool as_inline, const std::string& filename) {
   return out + "; filename=\"" + ascii_fallback(name) + "\"; filename*=UTF-8''" + percent_encoded(name);
 }
 
+// "type/subtype" from a Content-Type header, lowercase, parameters dropped;
+// anything that does not look like one is application/octet-stream.
+std::string media_type(const std::string& header) {
+  std::string t = header.substr(0, header.find(';'));
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto slash = t.find('/');
+  bool ok = slash != std::string::npos && slash > 0 && slash + 1 < t.size() && t.size() <= 127 &&
+            std::all_of(t.begin(), t.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("/.+-_").find(c) != std::string_view::npos;
+            });
+  return ok ? t : "application/octet-stream";
+}
+
 }  // namespace
 
 void add_file_routes(Front& front) {
   Services& s = front.services();
+  front.route("POST", "/v1/files", "/v1/files", [&s](const httplib::Request& req, httplib::Response& res) {
+    require_user(s, req);
+    if (req.body.empty()) throw ApiError(400, "bad_request", "body: expected the file's bytes");
+    std::string name = safe_name(req.get_param_value("name"));
+    if (name.empty()) throw ApiError(400, "bad_request", "name: required (the file's name, as the customer will see it)");
+    adapters::Blob blob;
+    blob.sha256 = crypto::to_hex(crypto::sha256(req.body));
+    blob.content_type = media_type(req.get_header_value("Content-Type"));
+    blob.filename = name;
+    blob.bytes = req.body;
+    s.blobs.put({blob});
+    Json::Value part(Json::objectValue);
+    part["type"] = blob.content_type.rfind("image/", 0) == 0 ? "image" : "file";
+    part["name"] = name;
+    part["mime_type"] = blob.content_type;
+    part["size"] = Json::Int64(static_cast<std::int64_t>(req.body.size()));
+    part["extra"]["sha256"] = blob.sha256;
+    Json::Value out(Json::objectValue);
+    out["sha256"] = blob.sha256;
+    out["name"] = name;
+    out["content_type"] = blob.content_type;
+    out["size"] = part["size"];
+    out["part"] = part;
+    send_json(res, 201, out);
+  });
+
   front.route("GET", R"(/v1/files/([0-9a-f]{64}))", "/v1/files/{sha256}",
               [&s](const httplib::Request& req, httplib::Response& res) {
                 schema::Agent user = require_user(s, req);

@@ -1,7 +1,10 @@
 #include "gateway/store/outbox_store.h"
 
 #include <map>
+#include <set>
 
+#include "adapters/common/crypto.h"
+#include "gateway/store/blob_store.h"
 #include "gateway/store/message_store.h"
 
 namespace omnigate::store {
@@ -53,7 +56,30 @@ std::vector<adapters::Outbound> OutboxStore::claim(int limit, std::chrono::secon
     out.push_back(std::move(o));
   }
   if (!needs_thread.empty()) fill_threads(*conn, out, needs_thread);
+  fill_files(*conn, out);
   return out;
+}
+
+void OutboxStore::fill_files(db::PgConnection& conn, std::vector<adapters::Outbound>& claimed) {
+  std::set<std::string> wanted;
+  for (const auto& o : claimed)
+    for (const auto& p : o.message.parts)
+      if (p.extra.isObject() && p.extra["sha256"].isString() && is_sha256_hex(p.extra["sha256"].asString()))
+        wanted.insert(p.extra["sha256"].asString());
+  if (wanted.empty()) return;  // the common case: text replies cost nothing here
+  std::string list = "{";
+  for (const auto& sha : wanted) list += (list.size() > 1 ? "," : "") + sha;
+  list += "}";
+  auto r = conn.exec("SELECT sha256, encode(bytes, 'hex') FROM blobs WHERE sha256 = ANY($1::text[])", {list});
+  std::map<std::string, std::string> bytes;
+  for (int i = 0; i < r.rows(); ++i)
+    if (auto b = crypto::from_hex(r.text(i, 1))) bytes[r.str(i, 0)] = std::move(*b);
+  for (auto& o : claimed)
+    for (const auto& p : o.message.parts)
+      if (p.extra.isObject() && p.extra["sha256"].isString()) {
+        auto it = bytes.find(p.extra["sha256"].asString());
+        if (it != bytes.end()) o.files[it->first] = it->second;
+      }
 }
 
 void OutboxStore::fill_threads(db::PgConnection& conn, std::vector<adapters::Outbound>& claimed,

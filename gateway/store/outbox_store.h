@@ -39,6 +39,7 @@ class OutboxStore {
  private:
   void fill_threads(db::PgConnection& conn, std::vector<adapters::Outbound>& claimed,
                     const std::vector<std::int64_t>& message_ids);
+  void fill_files(db::PgConnection& conn, std::vector<adapters::Outbound>& claimed);
 
   db::ConnectionPool& pool_;
 };

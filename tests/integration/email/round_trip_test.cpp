@@ -195,3 +195,49 @@ TEST(EmailRoundTrip, AnotherSenderGetsTheirOwnConversationUnlessTheyWereCopied) 
 }
 
 }  // namespace
+
+TEST(EmailRoundTrip, AnAgentsUploadedFileGoesOutAsAnAttachment) {
+  EmailFixture f;
+  f.deliver(first_mail());
+  f.poll();
+  std::int64_t conversation = only_conversation(f);
+  auto c = f.gateway->client();
+
+  const std::string pdf = std::string("%PDF-1.4\n") + std::string(3000, 'x') + "\n%%EOF\n";
+  auto up = c.Post("/v1/files?name=" + std::string("%E5%8F%91%E7%A5%A8.pdf"), {{"Authorization", f.admin_auth()}}, pdf,
+                   "application/pdf");
+  ASSERT_TRUE(up);
+  ASSERT_EQ(up->status, 201) << up->body;
+  Json::Value uploaded = schema::parse_json(up->body);
+  EXPECT_EQ(uploaded["name"].asString(), "发票.pdf");
+  EXPECT_EQ(uploaded["content_type"].asString(), "application/pdf");
+  EXPECT_EQ(uploaded["part"]["type"].asString(), "file");
+  auto nameless = c.Post("/v1/files", {{"Authorization", f.admin_auth()}}, pdf, "application/pdf");
+  ASSERT_TRUE(nameless);
+  EXPECT_EQ(nameless->status, 400);
+  auto anonymous = c.Post("/v1/files?name=a.pdf", pdf, "application/pdf");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+
+  Json::Value body;
+  body["parts"].append(Json::Value(Json::objectValue));
+  body["parts"][0]["type"] = "text";
+  body["parts"][0]["text"] = "发票在附件里。";
+  body["parts"].append(uploaded["part"]);
+  auto r = c.Post("/v1/conversations/" + std::to_string(conversation) + "/messages", {{"Authorization", f.admin_auth()}},
+                  schema::write_json(body), "application/json");
+  ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+  ASSERT_TRUE(f.smtp.wait_for(1, std::chrono::seconds(30)));
+  auto sent = adapters::email::parse_email(f.smtp.received()[0].data);
+  EXPECT_NE(sent.text.find("发票在附件里。"), std::string::npos) << sent.text;
+  ASSERT_EQ(sent.attachments.size(), 1u);
+  EXPECT_EQ(sent.attachments[0].filename, "发票.pdf");
+  EXPECT_EQ(sent.attachments[0].bytes, pdf);
+
+  // The agent can fetch it back through the conversation it went out in.
+  auto back = c.Get("/v1/files/" + uploaded["sha256"].asString() + "?conversation=" + std::to_string(conversation),
+                    {{"Authorization", "Bearer " + f.gateway->agent_token()}});
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, 200);
+  EXPECT_EQ(back->body, pdf);
+}

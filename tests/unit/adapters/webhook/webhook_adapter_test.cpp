@@ -630,7 +630,12 @@ adapters::Outbound outbound_message() {
   m.parts.push_back(p);
   m.created_at = schema::Timestamp(std::chrono::seconds(1'700'000'000));
   m.delivery_status = schema::DeliveryStatus::pending;
-  return adapters::Outbound{m, "cust-7", "Li Lei", 2, {}};
+  adapters::Outbound o;
+  o.message = m;
+  o.recipient_id = "cust-7";
+  o.recipient_name = "Li Lei";
+  o.attempt = 2;
+  return o;
 }
 
 schema::Channel channel_to(const std::string& url) {
