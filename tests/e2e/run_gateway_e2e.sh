@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # CTest entry for the browser tests: starts a real gateway (the binary given
 # as $1) with a fresh embedded database on free loopback ports, creates an
-# agent and a web channel, then runs widget.spec.mjs (the real gateway) and
-# mock.spec.mjs (the widget's own behaviour) in headless Chromium.
+# agent and a web channel, then runs widget.spec.mjs (the real gateway),
+# mock.spec.mjs (the widget's own behaviour) and workbench.spec.mjs (the
+# agent workbench and admin console, with a WeChat API stand-in) in headless
+# Chromium.
 # Exits 77 (CTest "skipped") only when node or chromium is missing, which
 # deploy/setup.sh installs.
 set -euo pipefail
 binary="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
 artifacts="${2:-$here/artifacts}"
+mail_servers="${3:-}"  # og_mail_servers: IMAP + SMTP test servers for the email case
 command -v node >/dev/null && command -v "${OMNIGATE_CHROMIUM:-chromium}" >/dev/null || {
   echo "e2e: node or chromium missing (deploy/setup.sh installs them); skipping" >&2
   exit 77
@@ -50,5 +53,7 @@ mkdir -p "$artifacts"
 cd "$here"
 OMNIGATE_URL="$base" OMNIGATE_RT_URL="ws://127.0.0.1:$((port + 1))" OMNIGATE_CHANNEL_KEY="$key" \
 OMNIGATE_AGENT_TOKEN="$agent" OMNIGATE_ARTIFACT_DIR="$artifacts" \
-  node --test --test-concurrency=1 widget.spec.mjs mock.spec.mjs || {
+OMNIGATE_ADMIN_PASSWORD=e2e-admin-password OMNIGATE_AGENT_PASSWORD=e2e-agent-password \
+OMNIGATE_MAIL_SERVERS="$mail_servers" \
+  node --test --test-concurrency=1 widget.spec.mjs mock.spec.mjs workbench.spec.mjs || {
     echo "--- gateway log ---" >&2; tail -n 30 "$tmp/gateway.log" >&2; exit 1; }

@@ -139,6 +139,8 @@ test('waiting time, safe URLs, previews', () => {
   assert.equal(fmt.mediaUrl({ extra: { sha256: 'a'.repeat(64) } }), `/v1/files/${'a'.repeat(64)}`);
   assert.equal(fmt.mediaUrl({ name: '发票 1.pdf', extra: { sha256: 'b'.repeat(64) } }, { inline: true }),
     `/v1/files/${'b'.repeat(64)}?name=%E5%8F%91%E7%A5%A8+1.pdf&disposition=inline`);
+  assert.equal(fmt.mediaUrl({ name: 'a.pdf', extra: { sha256: 'c'.repeat(64) } }, { conversation: 42 }),
+    `/v1/files/${'c'.repeat(64)}?conversation=42&name=a.pdf`);
   assert.equal(fmt.previewOf({ parts: [{ type: 'image', name: 'p.jpg' }] }), '[image] p.jpg');
 });
 

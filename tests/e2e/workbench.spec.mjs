@@ -11,7 +11,11 @@
 //    after the reconnect every message is there exactly once, in seq order;
 //  - an admin creates a web channel in the console (client-side validation
 //    first), and the embed snippet it shows works on a test page on another
-//    origin: the visitor's message reaches the admin's inbox.
+//    origin: the visitor's message reaches the admin's inbox;
+//  - the same for email: a mail put into the IMAP test server's inbox comes
+//    in through the channel's poll, the canned reply reaches the SMTP test
+//    server in the customer's thread (with OMNIGATE_MAIL_SERVERS, the
+//    og_mail_servers helper around tests/support/imap_server.h and smtp_server.h).
 // Screenshots go to the artifacts dir; any browser console error fails.
 //
 //   OMNIGATE_URL=http://127.0.0.1:8080 OMNIGATE_ADMIN_PASSWORD=... OMNIGATE_AGENT_PASSWORD=... \
@@ -26,6 +30,7 @@ import { randomUUID } from 'node:crypto';
 import { launchChromium, watchErrors, artifactDir, ROUTED_PAGE_ARGS } from './lib/browser.mjs';
 import { serveWorkbenchFrom, signIn, call, loginToken } from './lib/workbench.mjs';
 import { startWechatStandin, postWechatText } from './lib/wechat-standin.mjs';
+import { startMailServers, plainText, header } from './lib/mail-servers.mjs';
 
 const env = process.env;
 const url = (env.OMNIGATE_URL || '').replace(/\/+$/, '');
@@ -62,7 +67,7 @@ before(async () => {
   // online agents with room), and the canned responses the reply box offers.
   const users = await call(url, adminToken, 'GET', '/v1/admin/users');
   const agent = users.items.find((u) => u.login === 'agent');
-  await call(url, adminToken, 'PATCH', `/v1/admin/users/${agent.id}`, { capacity: { wechat_mp: 20, web: 20 } });
+  await call(url, adminToken, 'PATCH', `/v1/admin/users/${agent.id}`, { capacity: { wechat_mp: 20, web: 20, email: 20 } });
   for (const c of [
     { shortcode: 'invoice', title: '发票', body: '电子发票会在发货后发送到您的邮箱。' },
     { shortcode: 'ship', title: '发货通知', body: SHIPPING },
@@ -298,6 +303,16 @@ test('admin: a web channel created in the console, its embed snippet works on an
     const item = page.locator('.conv-item', { hasText: text });
     await item.waitFor({ timeout: 10_000 });
     assert.equal(await item.locator('.badge').getAttribute('data-channel'), 'web');
+
+    // The admin types a reply: the visitor sees them typing, then the reply.
+    await item.click();
+    const input = page.locator('.composer-input');
+    await input.click();
+    await input.pressSequentially('Thanks, ');
+    await visitor.locator('.omnigate-widget .ogw-typing').waitFor({ state: 'visible', timeout: 10_000 });
+    await input.pressSequentially('we got it.');
+    await input.press('Control+Enter');
+    await visitor.locator('.omnigate-widget .ogw-msg--theirs', { hasText: 'Thanks, we got it.' }).waitFor({ timeout: 15_000 });
     assert.deepEqual([...errors, ...visitorErrors], [], 'no browser console errors');
   } catch (e) {
     await failureShot(page, 'workbench-admin');
@@ -307,3 +322,79 @@ test('admin: a web channel created in the console, its embed snippet works on an
     site.close();
   }
 });
+
+test('agent: an email comes in over IMAP, the canned reply leaves over SMTP in its thread',
+  { skip: skip || (!env.OMNIGATE_MAIL_SERVERS && 'needs OMNIGATE_MAIL_SERVERS (og_mail_servers)'), timeout: 180_000 }, async () => {
+    const mail = await startMailServers(env.OMNIGATE_MAIL_SERVERS);
+    const { context, page, errors } = await workbenchPage('workbench-email');
+    let ch;
+    try {
+      ch = await call(url, adminToken, 'POST', '/v1/admin/channels', {
+        type: 'email',
+        name: `Support mail ${tag()}`,
+        config: {
+          address: 'support@shop.example',
+          display_name: 'Shop Support',
+          imap: { url: mail.imap_url, username: mail.imap_username, password: mail.imap_password, starttls: 'off', poll_interval_seconds: 1 },
+          smtp: { url: mail.smtp_url, starttls: 'off' },
+        },
+      });
+      await signIn(page, url, 'agent', env.OMNIGATE_AGENT_PASSWORD);
+      await page.locator('.conn[data-state=open]').waitFor({ timeout: 10_000 });
+
+      const t = tag();
+      const messageId = `<e2e-${t}@customer.example>`;
+      const subject = `退货申请 ${t}`;
+      await mail.deliver([
+        'From: =?UTF-8?B?546L6Iqz?= <wang.fang@customer.example>',
+        'To: Shop Support <support@shop.example>',
+        `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
+        `Message-ID: ${messageId}`,
+        `Date: ${new Date().toUTCString()}`,
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=UTF-8',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        `您好，我的订单还没发货，想问一下进度。${t}`,
+        '',
+      ].join('\r\n'));
+      // Poll now rather than at the next interval.
+      const polled = await call(url, adminToken, 'POST', `/v1/admin/channels/${ch.id}/poll`);
+      assert.equal(polled.error, null, `the poll worked: ${JSON.stringify(polled)}`);
+
+      const item = page.locator('.conv-item', { hasText: t });
+      await item.waitFor({ timeout: 15_000 });
+      assert.equal(await item.locator('.badge').getAttribute('data-channel'), 'email');
+      await item.click();
+      await page.locator('.msg--in', { hasText: '我的订单还没发货' }).waitFor();
+      const input = page.locator('.composer-input');
+      await input.click();
+      await input.pressSequentially('/shi');
+      const listbox = page.locator('.canned[role=listbox]');
+      await listbox.locator('[aria-selected=true][data-shortcode=ship]').waitFor({ timeout: 5_000 });
+      await input.press('Tab');
+      assert.equal(await input.inputValue(), SHIPPING, 'Tab picks the highlighted response');
+      await input.press('Control+Enter');
+
+      let sent;
+      for (const end = Date.now() + 30_000; !sent && Date.now() < end;) {
+        sent = (await mail.received()).find((m) => m.recipients.includes('wang.fang@customer.example'));
+        if (!sent) await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.ok(sent, 'the SMTP server received the reply');
+      assert.equal(sent.mail_from, 'support@shop.example');
+      assert.equal(header(sent.data, 'In-Reply-To'), messageId, 'in the customer\'s thread');
+      assert.ok(plainText(sent.data).includes(SHIPPING), plainText(sent.data));
+      await page.locator('.msg--out[data-status=sent]', { hasText: SHIPPING }).waitFor({ timeout: 20_000 });
+      await page.screenshot({ path: path.join(artifacts, 'workbench-email.png') });
+      assert.deepEqual(errors, [], 'no browser console errors');
+    } catch (e) {
+      await failureShot(page, 'workbench-email');
+      throw e;
+    } finally {
+      await context.close();
+      // Its servers go away with the test: stop polling them.
+      if (ch) await call(url, adminToken, 'PATCH', `/v1/admin/channels/${ch.id}`, { enabled: false }).catch(() => {});
+      await mail.close();
+    }
+  });

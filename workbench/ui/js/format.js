@@ -119,13 +119,15 @@ export function safeUrl(url) {
 
 /**
  * Media URL for a part: its url, or the gateway's file store for the bytes
- * it keeps (extra.sha256; GET /v1/files/{sha256}?name=&disposition=inline).
+ * it keeps (extra.sha256; GET /v1/files/{sha256}?conversation=&name=&disposition=inline:
+ * agents fetch a file through the conversation it belongs to).
  */
-export function mediaUrl(part, { inline = false } = {}) {
+export function mediaUrl(part, { inline = false, conversation = null } = {}) {
   if (part.url) return safeUrl(part.url);
   const sha = part.sha256 || part.extra?.sha256;
   if (typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha)) return null;
   const q = new URLSearchParams();
+  if (conversation != null) q.set('conversation', String(conversation));
   if (part.name) q.set('name', part.name);
   if (inline) q.set('disposition', 'inline');
   const s = q.toString();

@@ -87,7 +87,6 @@ const STRINGS = {
     'conv.team': 'Team {name}',
     'conv.typing': '{who} is typing…',
     'conv.history': 'Messages',
-    'conv.earlier': 'Load earlier messages',
     'conv.note': 'Private note',
     'conv.you': 'You',
     'conv.customer': 'Customer',
@@ -109,7 +108,6 @@ const STRINGS = {
     'part.video': 'Video',
     'part.location': 'Location',
     'part.link': 'Link',
-    'part.event': 'Event',
     'part.download': 'Download',
     'part.map': 'Open map',
     'part.noMedia': '(not downloaded from the channel)',
@@ -156,7 +154,6 @@ const STRINGS = {
     'tags.submit': 'Save tags',
 
     'dialog.cancel': 'Cancel',
-    'dialog.close': 'Close',
     'dialog.save': 'Save',
     'dialog.confirm': 'Confirm',
 
@@ -167,8 +164,6 @@ const STRINGS = {
     'composer.note': 'Private note',
     'composer.hint': 'Ctrl+Enter to send',
     'composer.canned': 'Canned responses',
-    'composer.cannedEmpty': 'No canned response matches.',
-    'composer.closed': 'This conversation is resolved. Reopen it to reply.',
 
     'contact.title': 'Contact',
     'contact.identities': 'Identities',
@@ -319,13 +314,11 @@ const STRINGS = {
     'notify.offered': 'A conversation is offered to you',
     'notify.body': '{who}: {text}',
 
-    'time.now': 'just now',
     'time.s': '{n}s',
     'time.m': '{n}m',
     'time.h': '{n}h',
     'time.d': '{n}d',
 
-    'error.network': 'The gateway cannot be reached. Retrying…',
     'error.generic': 'Something went wrong: {reason}',
   },
 
@@ -413,7 +406,6 @@ const STRINGS = {
     'conv.team': '团队：{name}',
     'conv.typing': '{who} 正在输入…',
     'conv.history': '消息',
-    'conv.earlier': '加载更早的消息',
     'conv.note': '内部备注',
     'conv.you': '我',
     'conv.customer': '客户',
@@ -435,7 +427,6 @@ const STRINGS = {
     'part.video': '视频',
     'part.location': '位置',
     'part.link': '链接',
-    'part.event': '事件',
     'part.download': '下载',
     'part.map': '打开地图',
     'part.noMedia': '（未从渠道下载）',
@@ -482,7 +473,6 @@ const STRINGS = {
     'tags.submit': '保存标签',
 
     'dialog.cancel': '取消',
-    'dialog.close': '关闭',
     'dialog.save': '保存',
     'dialog.confirm': '确认',
 
@@ -493,8 +483,6 @@ const STRINGS = {
     'composer.note': '内部备注',
     'composer.hint': 'Ctrl+Enter 发送',
     'composer.canned': '快捷回复',
-    'composer.cannedEmpty': '没有匹配的快捷回复。',
-    'composer.closed': '会话已解决。重新打开后才能回复。',
 
     'contact.title': '联系人',
     'contact.identities': '身份',
@@ -645,13 +633,11 @@ const STRINGS = {
     'notify.offered': '有会话等待你接入',
     'notify.body': '{who}：{text}',
 
-    'time.now': '刚刚',
     'time.s': '{n}秒',
     'time.m': '{n}分钟',
     'time.h': '{n}小时',
     'time.d': '{n}天',
 
-    'error.network': '无法连接网关，正在重试…',
     'error.generic': '出错了：{reason}',
   },
 };

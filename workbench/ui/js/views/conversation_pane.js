@@ -80,7 +80,12 @@ export class ConversationPane {
   }
 
   renderTyping() {
+    if (!this.id || !this.typingEl) return;
     const typing = this.state.typing.get(this.id);
-    this.typingEl.textContent = typing && typing.until > Date.now() ? t('conv.typing', { who: typing.who || t('conv.customer') }) : '';
+    const on = typing && typing.until > Date.now();
+    this.typingEl.textContent = on ? t('conv.typing', { who: typing.who || t('conv.customer') }) : '';
+    // A visitor who stops without sending "off" stops showing after a while.
+    clearTimeout(this.typingTimer);
+    if (on) this.typingTimer = setTimeout(() => this.renderTyping(), typing.until - Date.now() + 50);
   }
 }

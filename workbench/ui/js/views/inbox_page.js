@@ -37,7 +37,7 @@ export class InboxPage {
     };
     for (const [type, fn] of Object.entries(this.handlers)) state.addEventListener(type, fn);
     // Waiting times and typing indicators age without any event.
-    this.ticker = setInterval(() => { this.list.schedule(); this.conversation.renderTyping?.(); }, 15_000);
+    this.ticker = setInterval(() => { this.list.schedule(); this.conversation.renderTyping(); }, 15_000);
     this.onVisible = () => {
       const id = this.conversation.id;
       if (id && document.visibilityState === 'visible') state.markRead(id, state.timeline(id).maxSeq);

@@ -21,14 +21,14 @@ export function messageView(m, ctx) {
     dataset: { seq: m.seq ?? '', id: m.id ?? '', status: deliveryState(m), kind },
   };
   if (kind === 'system') {
-    return h('li', attrs, h('div', { class: 'msg-system' }, parts(m.parts || []), ' · ', h('time', { datetime: m.created_at }, clock(m.created_at, language()))));
+    return h('li', attrs, h('div', { class: 'msg-system' }, parts(m.parts || [], m.conversation_id), ' · ', h('time', { datetime: m.created_at }, clock(m.created_at, language()))));
   }
   return h('li', attrs,
     h('div', { class: 'msg-meta' },
       h('span', { class: 'msg-who' }, senderName(m, ctx.me)),
       kind === 'note' ? h('span', { class: 'chip chip--note' }, t('conv.note')) : null,
       h('time', { datetime: m.created_at || '' }, m.created_at ? clock(m.created_at, language()) : '')),
-    h('div', { class: 'msg-bubble' }, parts(m.parts || [])),
+    h('div', { class: 'msg-bubble' }, parts(m.parts || [], m.conversation_id)),
     kind === 'out' || (kind === 'note' && m.local) ? delivery(m, ctx) : null);
 }
 
@@ -67,14 +67,16 @@ function delivery(m, ctx) {
   return el;
 }
 
-function parts(list) {
+// Kept files open through the conversation they belong to (the gateway
+// checks the agent may see it), so each part knows its conversation.
+function parts(list, conversation) {
   return list.map((p) => {
     switch (p.type) {
       case 'text': return h('p', { class: 'part part--text' }, p.text || '');
-      case 'image': return imagePart(p);
-      case 'file': return filePart(p, 'part.file');
-      case 'audio': return h('div', { class: 'part part--audio' }, mediaPlayer('audio', p), p.text ? h('p', { class: 'muted' }, p.text) : null);
-      case 'video': return h('div', { class: 'part part--video' }, mediaPlayer('video', p));
+      case 'image': return imagePart(p, conversation);
+      case 'file': return filePart(p, 'part.file', conversation);
+      case 'audio': return h('div', { class: 'part part--audio' }, mediaPlayer('audio', p, conversation), p.text ? h('p', { class: 'muted' }, p.text) : null);
+      case 'video': return h('div', { class: 'part part--video' }, mediaPlayer('video', p, conversation));
       case 'location': return locationPart(p);
       case 'link': return linkPart(p);
       case 'event': return eventPart(p);
@@ -98,16 +100,16 @@ function authorizedUrl(url, apply) {
   blobs.get(url).then((blobUrl) => { if (blobUrl) apply(blobUrl); });
 }
 
-function imagePart(p) {
-  const url = mediaUrl(p, { inline: true });
+function imagePart(p, conversation) {
+  const url = mediaUrl(p, { inline: true, conversation });
   if (!url) return h('p', { class: 'part part--media muted' }, `${t('part.image')} ${t('part.noMedia')}`);
   const img = h('img', { class: 'part part--image', alt: p.name || t('part.image'), loading: 'lazy' });
   authorizedUrl(url, (src) => { img.src = src; });
   return h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'part-image-link', onclick: (e) => openAuthorized(e, url, p.name) }, img);
 }
 
-function filePart(p, labelKey) {
-  const url = mediaUrl(p);
+function filePart(p, labelKey, conversation) {
+  const url = mediaUrl(p, { conversation });
   const name = p.name || t(labelKey);
   const size = Number(p.size) > 0 ? ` · ${humanSize(Number(p.size))}` : '';
   return h('div', { class: 'part part--file' },
@@ -130,8 +132,8 @@ function openAuthorized(ev, url, name, download = false) {
   });
 }
 
-function mediaPlayer(tag, p) {
-  const url = mediaUrl(p, { inline: true });
+function mediaPlayer(tag, p, conversation) {
+  const url = mediaUrl(p, { inline: true, conversation });
   if (!url) return h('span', { class: 'muted' }, `${t(`part.${tag}`)} ${t('part.noMedia')}`);
   const el = h(tag, { controls: true, preload: 'none', class: `media media--${tag}` });
   authorizedUrl(url, (src) => { el.src = src; });
