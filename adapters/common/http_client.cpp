@@ -26,11 +26,17 @@ HttpResponse perform(const std::string& url, const std::string* body,
                      std::chrono::milliseconds timeout) {
   global_init_once();
   HttpResponse out;
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  // One handle per thread, reset before each request: curl_easy_reset keeps
+  // the handle's live connections and TLS sessions, so a dispatcher thread
+  // delivering a stream of replies to one API reuses its keep-alive
+  // connection instead of a TCP (and TLS) handshake per message.
+  thread_local std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(nullptr, &curl_easy_cleanup);
+  if (!curl) curl.reset(curl_easy_init());
   if (!curl) {
     out.transport_error = "curl_easy_init failed";
     return out;
   }
+  curl_easy_reset(curl.get());
   struct curl_slist* list = nullptr;
   for (const auto& [k, v] : headers) list = curl_slist_append(list, (k + ": " + v).c_str());
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> list_guard(list, &curl_slist_free_all);
