@@ -14,6 +14,7 @@ Gateway::~Gateway() {
   front_.reset();
   if (realtime_) realtime_->stop();
   if (bus_) bus_->stop();
+  if (delivery_feed_) delivery_feed_->stop();
   stop_queue();
   conversation_feed_.reset();  // it holds the hub, which is destroyed before it
   if (dispatcher_) dispatcher_->stop();
@@ -122,10 +123,13 @@ int Gateway::start() {
   conversation_feed_ = std::make_unique<realtime::ConversationFeed>(
       database_->conninfo(), *conversations_, *agents_, *hub_,
       realtime::ConversationFeed::Hooks{[assigner] { assigner->poke(); }, [queue_monitor] { queue_monitor->poke(); }});
+  // Delivery state changes of every node, as agents' message.updated events.
+  delivery_feed_ = std::make_unique<realtime::DeliveryFeed>(database_->conninfo(), *hub_);
   services_ = std::make_unique<Services>(Services{config_, *pool_, *messages_, *channels_, *agents_, *conversations_,
                                                   *group_commit_, *channel_cache_, *adapters_, *metrics_,
                                                   *dispatcher_, *hub_, *puller_, *contacts_, *preparers_, *blobs_,
-                                                  *imap_poller_, *lifecycle_, *assignments_, *queue_monitor_});
+                                                  *imap_poller_, *lifecycle_, *assignments_, *queue_monitor_,
+                                                  *outbox_});
   front_ = std::make_unique<http::Front>(*services_);
   int port = front_->bind();
   realtime::ServerOptions ro;
@@ -146,6 +150,7 @@ int Gateway::start() {
   realtime_->start();
   bus_->start();
   conversation_feed_->start();
+  delivery_feed_->start();
   assigner_->start();
   queue_monitor_->start();
   spdlog::info("event=gateway.realtime_listening address={} port={}", q(ro.listen), realtime_port_);
@@ -162,6 +167,7 @@ void Gateway::run() {
   spdlog::info("event=gateway.draining");
   realtime_->stop();
   bus_->stop();
+  delivery_feed_->stop();
   stop_queue();
   dispatcher_->stop();
   imap_poller_->stop();

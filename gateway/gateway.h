@@ -10,6 +10,7 @@
 #include "gateway/database.h"
 #include "gateway/http/front.h"
 #include "gateway/realtime/conversation_feed.h"
+#include "gateway/realtime/delivery_feed.h"
 #include "gateway/realtime/event_bus.h"
 #include "gateway/realtime/hub.h"
 #include "gateway/realtime/pg_event_bus.h"
@@ -67,6 +68,7 @@ class Gateway {
   std::unique_ptr<http::Front> front_;
   std::unique_ptr<realtime::PgEventBus> bus_;
   std::unique_ptr<realtime::Hub> hub_;
+  std::unique_ptr<realtime::DeliveryFeed> delivery_feed_;  // after the hub it feeds, so destroyed before it
   std::unique_ptr<realtime::Server> realtime_;
   int realtime_port_ = 0;
   std::atomic<bool> stop_requested_{false};

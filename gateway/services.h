@@ -20,6 +20,7 @@
 #include "gateway/store/group_commit.h"
 #include "gateway/store/lifecycle_store.h"
 #include "gateway/store/message_store.h"
+#include "gateway/store/outbox_store.h"
 
 namespace omnigate::gateway {
 
@@ -44,6 +45,7 @@ struct Services {
   store::LifecycleStore& lifecycle;      // resolve, transfer, snooze... (conversation_action_routes.cpp)
   store::AssignmentStore& assignments;   // routing settings, queue snapshots
   QueueMonitor& queue;                   // queue positions and waits for visitors
+  store::OutboxStore& outbox;            // delivery retries (delivery_routes.cpp)
 };
 
 }  // namespace omnigate::gateway

@@ -57,6 +57,7 @@ Front::Front(Services& services) : services_(services) {
   add_channel_routes(*this);
   add_conversation_routes(*this);
   add_conversation_action_routes(*this);
+  add_delivery_routes(*this);
   add_queue_routes(*this);
   add_widget_routes(*this);
   add_app_routes(*this);

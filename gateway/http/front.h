@@ -47,6 +47,7 @@ void add_channel_routes(Front& front);
 void add_hook_routes(Front& front);
 void add_conversation_routes(Front& front);
 void add_conversation_action_routes(Front& front);
+void add_delivery_routes(Front& front);
 void add_queue_routes(Front& front);
 void add_widget_routes(Front& front);
 void add_app_routes(Front& front);

@@ -9,6 +9,32 @@ namespace {
 // and fills again from notifications and lookups.
 constexpr size_t kMaxScopes = 200000;
 
+// Sessions whose last reference may have been taken from a weak_ptr under
+// the hub's lock. Dropping such a reference there would run the session's
+// destructor, which prunes the hub, under that same lock: a self-deadlock
+// (seen once in realtime_integration_test). So every reference taken under
+// the lock is also parked here and released by Locked after it unlocks.
+thread_local std::vector<std::shared_ptr<Subscriber>> t_parked;
+
+std::shared_ptr<Subscriber> hold(const std::weak_ptr<Subscriber>& w) {
+  auto s = w.lock();
+  if (s) t_parked.push_back(s);
+  return s;
+}
+
+// The hub's lock, with the parked references released after unlocking
+// (members are destroyed in reverse order: the lock first).
+struct Locked {
+  struct ReleaseParked {
+    ~ReleaseParked() {
+      auto parked = std::move(t_parked);
+      t_parked.clear();
+    }
+  } release;
+  std::lock_guard<std::mutex> lock;
+  explicit Locked(std::mutex& mu) : lock(mu) {}
+};
+
 bool sees(const std::optional<workbench::Viewer>& viewer, const std::optional<workbench::ConversationScope>& scope) {
   if (!viewer) return true;
   if (!scope) return viewer->admin;
@@ -18,22 +44,22 @@ bool sees(const std::optional<workbench::Viewer>& viewer, const std::optional<wo
 }  // namespace
 
 void Hub::follow(std::int64_t conversation_id, const std::shared_ptr<Subscriber>& visitor) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   auto& list = followers_[conversation_id];
   for (const auto& w : list)
-    if (w.lock() == visitor) return;
+    if (hold(w) == visitor) return;
   list.push_back(visitor);
 }
 
 void Hub::add_agent(const std::shared_ptr<Subscriber>& agent, std::optional<workbench::Viewer> viewer) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   agents_.push_back({agent, std::move(viewer)});
 }
 
 void Hub::push_all(std::vector<std::weak_ptr<Subscriber>>& list, const schema::Message& m) {
   list.erase(std::remove_if(list.begin(), list.end(),
                             [&](const std::weak_ptr<Subscriber>& w) {
-                              auto s = w.lock();
+                              auto s = hold(w);
                               if (!s) return true;
                               s->push(m);
                               return false;
@@ -43,7 +69,7 @@ void Hub::push_all(std::vector<std::weak_ptr<Subscriber>>& list, const schema::M
 
 void Hub::push_agents_locked(const schema::Message& m, const std::optional<workbench::ConversationScope>& scope) {
   std::erase_if(agents_, [&](const AgentSocket& a) {
-    auto s = a.subscriber.lock();
+    auto s = hold(a.subscriber);
     if (!s) return true;
     if (sees(a.viewer, scope)) s->push(m);
     return false;
@@ -54,27 +80,40 @@ bool Hub::restricted_agents_locked() const {
   return std::any_of(agents_.begin(), agents_.end(), [](const AgentSocket& a) { return a.viewer && !a.viewer->admin; });
 }
 
+void Hub::signal_agents_locked(const Json::Value& frame, const std::optional<workbench::ConversationScope>& scope) {
+  for (const auto& a : agents_)
+    if (auto s = hold(a.subscriber); s && sees(a.viewer, scope)) s->push_signal(frame);
+}
+
+bool Hub::push_or_hold_locked(std::int64_t conversation_id, const schema::Message* message, const Json::Value* frame) {
+  auto push = [&](const std::optional<workbench::ConversationScope>& scope) {
+    if (message) push_agents_locked(*message, scope);
+    else signal_agents_locked(*frame, scope);
+  };
+  auto scope = scopes_.find(conversation_id);
+  if (scope != scopes_.end() && !held_.count(conversation_id)) {
+    push(scope->second);
+    return false;
+  }
+  // Unknown scope (or earlier events still waiting for it): the unrestricted
+  // get it now, the others once the scope is known.
+  push(std::nullopt);
+  if (!restricted_agents_locked() || !resolver_) return false;
+  auto& queue = held_[conversation_id];
+  // Copied only now: the common case (a known scope) copies nothing.
+  if (message) queue.push_back({*message, Json::Value()});
+  else queue.push_back({std::nullopt, *frame});
+  return queue.size() == 1;
+}
+
 void Hub::on_event(const MessageEvent& event) {
   const schema::Message& m = event.message;
   bool resolve = false;
   ScopeResolver resolver;
   {
-    std::lock_guard lk(mu_);
-    auto scope = this->scopes_.find(m.conversation_id);
-    auto held = held_.find(m.conversation_id);
-    if (scope != scopes_.end() && held == held_.end()) {
-      push_agents_locked(m, scope->second);
-    } else {
-      // Unknown scope (or earlier messages still waiting for it): the
-      // unrestricted get it now, the others once the scope is known.
-      push_agents_locked(m, std::nullopt);
-      if (restricted_agents_locked() && resolver_) {
-        auto& queue = held_[m.conversation_id];
-        resolve = queue.empty();
-        queue.push_back(m);
-        resolver = resolver_;
-      }
-    }
+    Locked lk(mu_);
+    resolve = push_or_hold_locked(m.conversation_id, &m, nullptr);
+    if (resolve) resolver = resolver_;
     // Private notes are for agents only; visitors never see them.
     if (m.direction != schema::Direction::note) {
       auto it = followers_.find(m.conversation_id);
@@ -88,100 +127,110 @@ void Hub::on_event(const MessageEvent& event) {
 }
 
 void Hub::signal_visitors(std::int64_t conversation_id, const Json::Value& frame) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   auto it = followers_.find(conversation_id);
   if (it == followers_.end()) return;
   for (const auto& w : it->second)
-    if (auto s = w.lock()) s->push_signal(frame);
+    if (auto s = hold(w)) s->push_signal(frame);
+}
+
+void Hub::publish_about_conversation(std::int64_t conversation_id, const Json::Value& frame) {
+  ScopeResolver resolver;
+  {
+    Locked lk(mu_);
+    if (push_or_hold_locked(conversation_id, nullptr, &frame)) resolver = resolver_;
+  }
+  if (resolver) resolver(conversation_id);
 }
 
 void Hub::signal_agents(const Json::Value& frame) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   std::optional<workbench::ConversationScope> scope;
   if (frame.isMember("conversation")) {
     auto it = scopes_.find(frame["conversation"].asInt64());
     if (it != scopes_.end()) scope = it->second;
   }
-  for (const auto& a : agents_)
-    if (auto s = a.subscriber.lock(); s && sees(a.viewer, scope)) s->push_signal(frame);
+  signal_agents_locked(frame, scope);
 }
 
 void Hub::publish_to_agents(const Json::Value& frame, const Audience& audience) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   for (const auto& a : agents_) {
-    auto s = a.subscriber.lock();
+    auto s = hold(a.subscriber);
     if (!s) continue;
     if (!a.viewer || audience(*a.viewer)) s->push_signal(frame);
   }
 }
 
 void Hub::publish_to_agent(std::int64_t agent_id, const Json::Value& frame) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   for (const auto& a : agents_)
-    if (auto s = a.subscriber.lock(); s && a.viewer && a.viewer->agent == agent_id) s->push_signal(frame);
+    if (auto s = hold(a.subscriber); s && a.viewer && a.viewer->agent == agent_id) s->push_signal(frame);
 }
 
 void Hub::publish_to_each_agent(
     const std::function<std::optional<Json::Value>(const std::optional<workbench::Viewer>&)>& make) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   for (const auto& a : agents_) {
-    auto s = a.subscriber.lock();
+    auto s = hold(a.subscriber);
     if (!s) continue;
     if (auto frame = make(a.viewer)) s->push_signal(*frame);
   }
 }
 
 void Hub::update_viewer(const workbench::Viewer& viewer) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   for (auto& a : agents_)
     if (a.viewer && a.viewer->agent == viewer.agent) a.viewer = viewer;
 }
 
 bool Hub::has_agents() const {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   return std::any_of(agents_.begin(), agents_.end(), [](const AgentSocket& a) { return !a.subscriber.expired(); });
 }
 
 void Hub::set_scope_resolver(ScopeResolver resolver) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   resolver_ = std::move(resolver);
 }
 
 void Hub::set_scope(std::int64_t conversation_id, const workbench::ConversationScope& scope) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   if (scopes_.size() >= kMaxScopes && !scopes_.count(conversation_id)) scopes_.clear();
   scopes_[conversation_id] = scope;
   auto held = held_.find(conversation_id);
   if (held == held_.end()) return;
   // The held messages, in order, to the restricted agents who may see them
   // (the others had them already).
-  for (const auto& m : held->second)
+  for (const auto& e : held->second)
     for (const auto& a : agents_)
-      if (auto s = a.subscriber.lock(); s && a.viewer && !a.viewer->admin && workbench::may_see(*a.viewer, scope))
-        s->push(m);
+      if (auto s = hold(a.subscriber); s && a.viewer && !a.viewer->admin && workbench::may_see(*a.viewer, scope)) {
+        if (e.message) s->push(*e.message);
+        else s->push_signal(e.frame);
+      }
   held_.erase(held);
 }
 
 void Hub::forget_scope(std::int64_t conversation_id) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   scopes_.erase(conversation_id);
   held_.erase(conversation_id);
 }
 
 void Hub::clear_scopes() {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   scopes_.clear();
 }
 
 std::optional<workbench::ConversationScope> Hub::scope(std::int64_t conversation_id) const {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   auto it = scopes_.find(conversation_id);
   if (it == scopes_.end()) return std::nullopt;
   return it->second;
 }
 
 void Hub::prune(const std::vector<std::int64_t>& conversation_ids) {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   for (auto id : conversation_ids) {
     auto it = followers_.find(id);
     if (it == followers_.end()) continue;
@@ -191,7 +240,7 @@ void Hub::prune(const std::vector<std::int64_t>& conversation_ids) {
 }
 
 size_t Hub::followed_conversations() const {
-  std::lock_guard lk(mu_);
+  Locked lk(mu_);
   return followers_.size();
 }
 

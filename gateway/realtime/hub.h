@@ -53,6 +53,11 @@ class Hub {
   // reading).
   void signal_visitors(std::int64_t conversation_id, const Json::Value& frame);
   void signal_agents(const Json::Value& frame);
+  // A durable change of a conversation's content (message.updated): to the
+  // agents who may see the conversation, in order with its messages. Unlike
+  // signal_agents, an unknown scope is looked up first (the frame waits
+  // with the conversation's held messages), so restricted agents get it too.
+  void publish_about_conversation(std::int64_t conversation_id, const Json::Value& frame);
   // Workbench events: to every agent whose viewer `audience` accepts, or to
   // one agent's sockets.
   void publish_to_agents(const Json::Value& frame, const Audience& audience);
@@ -84,18 +89,31 @@ class Hub {
     std::weak_ptr<Subscriber> subscriber;
     std::optional<workbench::Viewer> viewer;  // none: sees everything
   };
+  // What waits for a conversation's scope: a stored message, or a frame
+  // about one (publish_about_conversation).
+  struct Held {
+    std::optional<schema::Message> message;
+    Json::Value frame;
+  };
   static void push_all(std::vector<std::weak_ptr<Subscriber>>& list, const schema::Message& m);
   // To the agents who may see a conversation of `scope` (none: unknown, to
   // the unrestricted only). Prunes closed sockets. Caller holds mu_.
   void push_agents_locked(const schema::Message& m, const std::optional<workbench::ConversationScope>& scope);
+  void signal_agents_locked(const Json::Value& frame, const std::optional<workbench::ConversationScope>& scope);
   bool restricted_agents_locked() const;
+  // Delivers `event` to the agents who may see its conversation now, or, when
+  // its scope is unknown (or earlier events still wait for it), to the
+  // unrestricted now and holds it for the others. True when the caller must
+  // ask the resolver (the first event held). The event is `message` or, when
+  // that is null, `frame`. Caller holds mu_.
+  bool push_or_hold_locked(std::int64_t conversation_id, const schema::Message* message, const Json::Value* frame);
 
   mutable std::mutex mu_;
   std::unordered_map<std::int64_t, std::vector<std::weak_ptr<Subscriber>>> followers_;
   std::vector<AgentSocket> agents_;
   std::unordered_map<std::int64_t, workbench::ConversationScope> scopes_;
-  // Messages waiting for their conversation's scope (restricted agents only).
-  std::unordered_map<std::int64_t, std::deque<schema::Message>> held_;
+  // Events waiting for their conversation's scope (restricted agents only).
+  std::unordered_map<std::int64_t, std::deque<Held>> held_;
   ScopeResolver resolver_;
 };
 

@@ -2,6 +2,7 @@
 
 #include "gateway/store/audit_store.h"
 #include "gateway/store/columns.h"
+#include "gateway/store/vip.h"
 #include "schema/json.h"
 
 namespace omnigate::store {
@@ -19,20 +20,6 @@ std::string attribute_text(const Json::Value& v) {
   if (v.isBool()) return v.asBool() ? "true" : "false";
   if (v.isNumeric()) return v.asString();
   return schema::write_json(v);
-}
-
-// A VIP: the contact's "vip" attribute is true (or "true", "yes", a non-zero
-// number, a tier name), or the contact or conversation is tagged "vip".
-bool is_vip(const Json::Value& attributes, const std::set<std::string>& tags) {
-  if (tags.count("vip")) return true;
-  const Json::Value& v = attributes["vip"];
-  if (v.isBool()) return v.asBool();
-  if (v.isNumeric()) return v.asDouble() != 0;
-  if (v.isString()) {
-    std::string s = v.asString();
-    return !s.empty() && s != "false" && s != "0" && s != "no";
-  }
-  return false;
 }
 
 std::vector<std::int64_t> id_array(std::string_view literal) {

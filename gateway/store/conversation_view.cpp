@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "gateway/store/columns.h"
+#include "gateway/store/vip.h"
 #include "schema/json.h"
 
 namespace omnigate::store {
@@ -62,7 +64,7 @@ const char* const kViewColumns =
     "c.assigned_at, c.snoozed_until, c.first_response_at, c.resolved_at, c.first_response_breached, "
     "c.resolution_breached, "
     "ct.name, ch.type, ch.name, lm.seq, lm.direction, lm.sender_type, lm.preview, lm.created_at, "
-    "c.offer_agent_id, c.offer_expires_at, now()";
+    "c.offer_agent_id, c.offer_expires_at, now(), ct.attributes::text, ct.tags";
 
 ConversationView view_from_row(const db::PgResult& r, int row) {
   constexpr int at = kConversationColumnCount;
@@ -83,6 +85,9 @@ ConversationView view_from_row(const db::PgResult& r, int row) {
   if (!r.is_null(row, at + 8)) v.offered_to = r.int64(row, at + 8);
   v.offer_expires_at = optional_timestamp_at(r, row, at + 9);
   v.read_at = timestamp_at(r, row, at + 10);
+  std::set<std::string> tags(v.conversation.tags.begin(), v.conversation.tags.end());
+  for (auto& t : db::parse_text_array(r.text(row, at + 12))) tags.insert(std::move(t));
+  v.vip = is_vip(schema::parse_json(r.text(row, at + 11)), tags);
   return v;
 }
 
@@ -100,6 +105,7 @@ Json::Value to_json(const ConversationView& v) {
   Json::Value& contact = j["contact"] = Json::Value(Json::objectValue);
   contact["id"] = Json::Int64(c.contact_id);
   contact["name"] = v.contact_name;
+  j["vip"] = v.vip;
   Json::Value& channel = j["channel"] = Json::Value(Json::objectValue);
   channel["id"] = Json::Int64(c.channel_id);
   channel["type"] = v.channel_type;

@@ -27,6 +27,7 @@ struct MessagePreview {
 struct ConversationView {
   schema::Conversation conversation;
   std::string contact_name;
+  bool vip = false;  // the contact or conversation is a VIP (gateway/store/vip.h), as the router sees it
   std::string channel_type;
   std::string channel_name;
   std::optional<MessagePreview> last_message;  // newest that is not a private note
@@ -53,7 +54,7 @@ extern const char* const kViewJoins;
 extern const char* const kViewFrom;
 ConversationView view_from_row(const db::PgResult& r, int row);
 
-// The model's JSON plus "assignee" and "team" (null when none), "contact",
+// The model's JSON plus "assignee" and "team" (null when none), "contact", "vip",
 // "channel", "waiting_s" while queued, "last_message" and "offer".
 Json::Value to_json(const ConversationView& v);
 

@@ -22,6 +22,16 @@ const char* const kThreadRows =
     "  parts, metadata #- '{email,full_text}' AS metadata, created_at, channel_timestamp, delivery_status, "
     "  delivery_error FROM messages)";
 
+// The select list that announces each changed message of the CTE `m` (see
+// kDeliveryChannel): part of the statement that changes the state, so the
+// announcement costs no round trip and is sent exactly when it commits.
+std::string announce_delivery() {
+  return std::string("pg_notify('") + kDeliveryChannel +
+         "', json_build_object('message', m.id, 'conversation', m.conversation_id, 'seq', m.seq, "
+         "'status', m.delivery_status, 'error', left(m.delivery_error, " +
+         std::to_string(kAnnouncedErrorChars) + "))::text)";
+}
+
 }  // namespace
 
 std::vector<adapters::Outbound> OutboxStore::claim(int limit, std::chrono::seconds lease) {
@@ -118,8 +128,8 @@ bool OutboxStore::mark_sent(const adapters::Outbound& o, const adapters::Deliver
   auto conn = pool_.acquire();
   auto r = conn->exec_prepared(
       "og_outbox_sent",
-      "WITH done AS (DELETE FROM outbox WHERE message_id = $1 AND attempts = $2 RETURNING message_id) "
-      "UPDATE messages m SET delivery_status = 'sent', delivery_error = '', delivered_at = now(), "
+      "WITH done AS (DELETE FROM outbox WHERE message_id = $1 AND attempts = $2 RETURNING message_id), "
+      "m AS (UPDATE messages m SET delivery_status = 'sent', delivery_error = '', delivered_at = now(), "
       "  metadata = CASE WHEN $3 = '' THEN m.metadata "
       "    ELSE jsonb_set(coalesce(m.metadata, '{}'), '{delivery}', jsonb_build_object('external_id', $3::text)) END, "
       // The channel's id becomes the message's own unless it has one (a
@@ -129,9 +139,10 @@ bool OutboxStore::mark_sent(const adapters::Outbound& o, const adapters::Deliver
       "  external_id = CASE WHEN m.external_id IS NULL AND $3 <> '' AND NOT EXISTS ("
       "    SELECT 1 FROM messages x WHERE x.channel_id = m.channel_id AND x.external_id = $3) "
       "    THEN $3 ELSE m.external_id END "
-      "WHERE m.id IN (SELECT message_id FROM done)",
+      "WHERE m.id IN (SELECT message_id FROM done) RETURNING m.*) "
+      "SELECT " + announce_delivery() + " FROM m",
       {std::to_string(o.message.id), std::to_string(o.attempt), d.external_id});
-  return r.affected() > 0;
+  return r.rows() > 0;
 }
 
 bool OutboxStore::schedule_retry(const adapters::Outbound& o, const std::string& error,
@@ -140,21 +151,52 @@ bool OutboxStore::schedule_retry(const adapters::Outbound& o, const std::string&
   auto r = conn->exec_prepared(
       "og_outbox_retry",
       "WITH again AS (UPDATE outbox SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), "
-      "  last_error = $4 WHERE message_id = $1 AND attempts = $2 RETURNING message_id) "
-      "UPDATE messages SET delivery_error = $4 WHERE id IN (SELECT message_id FROM again)",
+      "  last_error = $4 WHERE message_id = $1 AND attempts = $2 RETURNING message_id), "
+      "m AS (UPDATE messages SET delivery_error = $4 WHERE id IN (SELECT message_id FROM again) RETURNING *) "
+      "SELECT " + announce_delivery() + " FROM m",
       {std::to_string(o.message.id), std::to_string(o.attempt), std::to_string(delay.count()), error});
-  return r.affected() > 0;
+  return r.rows() > 0;
 }
 
 bool OutboxStore::mark_failed(const adapters::Outbound& o, const std::string& error) {
   auto conn = pool_.acquire();
   auto r = conn->exec_prepared(
       "og_outbox_failed",
-      "WITH done AS (DELETE FROM outbox WHERE message_id = $1 AND attempts = $2 RETURNING message_id) "
-      "UPDATE messages SET delivery_status = 'failed', delivery_error = $3 "
-      "WHERE id IN (SELECT message_id FROM done)",
+      "WITH done AS (DELETE FROM outbox WHERE message_id = $1 AND attempts = $2 RETURNING message_id), "
+      "m AS (UPDATE messages SET delivery_status = 'failed', delivery_error = $3 "
+      "  WHERE id IN (SELECT message_id FROM done) RETURNING *) "
+      "SELECT " + announce_delivery() + " FROM m",
       {std::to_string(o.message.id), std::to_string(o.attempt), error});
-  return r.affected() > 0;
+  return r.rows() > 0;
+}
+
+OutboxStore::Retry OutboxStore::retry_failed(std::int64_t conversation_id, std::int64_t message_id) {
+  auto conn = pool_.acquire();
+  // One statement: the message back to pending, its outbox row due now with
+  // the attempts counted afresh, and the announcement, all in one commit.
+  // A concurrent retry re-checks the row after ours commits and finds it
+  // pending, so only one of them queues the message.
+  auto r = conn->exec_prepared(
+      "og_outbox_retry_failed",
+      "WITH m AS (UPDATE messages SET delivery_status = 'pending', delivery_error = '', delivered_at = NULL "
+      "  WHERE id = $1 AND conversation_id = $2 AND direction = 'out' AND delivery_status = 'failed' RETURNING *), "
+      "queued AS (INSERT INTO outbox (message_id, channel_id) SELECT id, channel_id FROM m "
+      "  ON CONFLICT (message_id) DO UPDATE SET attempts = 0, next_attempt_at = now(), last_error = '' "
+      "  RETURNING message_id) "
+      "SELECT " + std::string(kMessageColumns) + ", " + announce_delivery() + " FROM m",
+      {std::to_string(message_id), std::to_string(conversation_id)});
+  Retry out;
+  if (r.rows() > 0) {
+    out.outcome = Retry::Outcome::queued;
+    out.message = message_from_row(r, 0);
+    return out;
+  }
+  auto found = conn->exec_prepared(
+      "og_outbox_retry_check",
+      "SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2 AND direction = 'out'",
+      {std::to_string(message_id), std::to_string(conversation_id)});
+  out.outcome = found.rows() > 0 ? Retry::Outcome::not_failed : Retry::Outcome::not_found;
+  return out;
 }
 
 std::int64_t OutboxStore::pending_count() {

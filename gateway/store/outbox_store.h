@@ -11,6 +11,16 @@
 
 namespace omnigate::store {
 
+// Every change of an outbound message's delivery state (sent, failed, a retry
+// scheduled with the channel's reason, queued again by an agent) is announced
+// by the statement that makes it: NOTIFY on this channel, at commit, to every
+// node, with {"message", "conversation", "seq", "status", "error"} (the
+// error's first kAnnouncedErrorChars characters, so the payload stays far
+// below PostgreSQL's 8000 bytes). gateway/realtime/delivery_feed.h turns it
+// into the agents' message.updated event.
+inline constexpr const char* kDeliveryChannel = "omnigate_deliveries";
+inline constexpr int kAnnouncedErrorChars = 1000;
+
 class OutboxStore {
  public:
   explicit OutboxStore(db::ConnectionPool& pool) : pool_(pool) {}
@@ -33,6 +43,16 @@ class OutboxStore {
   bool mark_sent(const adapters::Outbound& o, const adapters::Delivery& d);
   bool schedule_retry(const adapters::Outbound& o, const std::string& error, std::chrono::milliseconds delay);
   bool mark_failed(const adapters::Outbound& o, const std::string& error);
+
+  // An agent sends a failed outbound message again: back to pending with its
+  // error cleared, queued due now with attempts counted from zero. Only a
+  // message of `conversation_id` whose delivery failed; otherwise nothing
+  // changes and the outcome says why.
+  struct Retry {
+    enum class Outcome { queued, not_failed, not_found } outcome = Outcome::not_found;
+    schema::Message message;  // as stored now, when queued
+  };
+  Retry retry_failed(std::int64_t conversation_id, std::int64_t message_id);
 
   std::int64_t pending_count();
 

@@ -13,6 +13,7 @@ const forms = await import(new URL('views/admin/channel_forms.js', ui));
 const fmt = await import(new URL('format.js', ui));
 const { readStats } = await import(new URL('views/dashboard.js', ui));
 const { _tables } = await import(new URL('i18n.js', ui));
+const { PendingAttachments, uploadError } = await import(new URL('attachments.js', ui));
 
 const msg = (seq, extra = {}) => ({ id: 100 + seq, seq, conversation_id: 7, direction: 'in', parts: [{ type: 'text', text: `m${seq}` }], ...extra });
 
@@ -37,6 +38,29 @@ test('timeline delivery state only moves forward', () => {
   tl.merge([msg(1, { direction: 'out', delivery_status: 'pending' })]); // an older copy
   assert.equal(tl.items()[0].delivery_status, 'sent');
   assert.equal(tl.pendingDeliveries().length, 0);
+});
+
+test('message.updated sets the delivery state as it is now, a retry included', () => {
+  const tl = new Timeline(7);
+  tl.merge([msg(1), msg(2, { direction: 'out', delivery_status: 'pending' })]);
+  assert.equal(tl.applyUpdate({ id: 102, conversation_id: 7, seq: 2, delivery_status: 'failed', delivery_error: 'receiver answered 422' }), true);
+  assert.equal(tl.byId(102).delivery_status, 'failed');
+  assert.equal(tl.byId(102).delivery_error, 'receiver answered 422');
+  assert.equal(tl.byId(102).parts[0].text, 'm2', 'only the delivery state changes');
+  // Sent again: back to pending with the error gone (merge alone would refuse that).
+  tl.byId(102).retrying = true;
+  assert.equal(tl.applyUpdate({ id: 102, seq: 2, delivery_status: 'pending' }), true);
+  assert.equal(tl.byId(102).delivery_status, 'pending');
+  assert.equal('delivery_error' in tl.byId(102), false);
+  assert.equal(tl.byId(102).retrying, undefined);
+  assert.equal(tl.pendingDeliveries().length, 1);
+  tl.applyUpdate({ id: 102, seq: 2, delivery_status: 'sent' });
+  assert.equal(tl.items()[1].delivery_status, 'sent');
+  assert.equal(tl.pendingDeliveries().length, 0);
+  // A message not loaded yet: nothing changes, the caller catches up.
+  assert.equal(tl.applyUpdate({ id: 103, seq: 3, delivery_status: 'sent' }), false);
+  assert.equal(tl.applyUpdate({ id: 999, seq: 1, delivery_status: 'sent' }), false, 'a seq that holds another message');
+  assert.equal(tl.items().length, 2);
 });
 
 test('a local reply is replaced by its stored copy, whichever arrives first', () => {
@@ -151,6 +175,61 @@ test('dashboard reads GET /v1/stats', () => {
   assert.deepEqual(s, { queue: 3, longestWaitS: 90, agentsOnline: 2, firstResponseS: 40, perChannel: [{ type: 'web', value: 1.3 }, { type: 'wechat_mp', value: 4 }] });
   assert.equal(readStats({ first_response: { average_s: null } }).firstResponseS, null, 'no first response yet today');
   assert.equal(readStats({}).agentsOnline, null);
+});
+
+test('reply attachments: uploaded at once, sent in order, failures explained', async () => {
+  const answers = new Map();
+  const upload = (file) => new Promise((resolve, reject) => answers.set(file.name, { resolve, reject }));
+  const pending = new PendingAttachments(upload);
+  let changes = 0;
+  pending.addEventListener('change', () => changes++);
+  const done = pending.add([{ name: 'a.pdf', size: 10, type: 'application/pdf' }, { name: 'big.zip', size: 5 << 20 }, { name: 'c.png', size: 3 }]);
+  assert.equal(pending.items.length, 3);
+  assert.equal(pending.uploading, true, 'a reply waits while files upload');
+  assert.deepEqual(pending.parts(), []);
+  const part = (name) => ({ type: name.endsWith('.png') ? 'image' : 'file', name, extra: { sha256: name } });
+  answers.get('c.png').resolve({ part: part('c.png') }); // answers may come in any order
+  answers.get('a.pdf').resolve({ part: part('a.pdf') });
+  answers.get('big.zip').reject(Object.assign(new Error('Payload Too Large'), { status: 413 }));
+  await done;
+  assert.equal(pending.uploading, false);
+  assert.equal(pending.failed, true);
+  assert.deepEqual(pending.parts().map((p) => p.name), ['a.pdf', 'c.png'], 'the order the files were picked in');
+  assert.deepEqual(pending.items[1].error, { key: 'attach.tooLarge', params: { name: 'big.zip' } });
+  pending.remove(pending.items[1].key);
+  assert.equal(pending.failed, false);
+  assert.ok(changes >= 4);
+
+  // An answer without a part is a failure, not a silent empty attachment;
+  // a file removed while uploading never comes back.
+  const odd = new PendingAttachments(async () => ({}));
+  await odd.add([{ name: 'x', size: 1 }]);
+  assert.equal(odd.items[0].state, 'failed');
+  const gone = new PendingAttachments(() => new Promise((r) => setTimeout(() => r({ part: part('y') }), 10)));
+  const later = gone.add([{ name: 'y', size: 1 }]);
+  gone.remove(gone.items[0].key);
+  await later;
+  assert.equal(gone.empty, true);
+  assert.deepEqual(gone.parts(), []);
+
+  assert.deepEqual(uploadError({ status: 0, message: 'network' }, 'n'), { key: 'attach.network', params: { name: 'n' } });
+  assert.deepEqual(uploadError({ status: 400, message: 'name: required' }, 'n'), { key: 'attach.failed', params: { name: 'n', reason: 'name: required' } });
+  assert.equal(fmt.fileSize(512), '512 B');
+  assert.equal(fmt.fileSize(1536), '1.5 KB');
+  assert.equal(fmt.fileSize(5 << 20), '5.0 MB');
+  assert.equal(fmt.fileSize(undefined), '0 B');
+});
+
+test('the inbox reads vip and priority', () => {
+  const v = fmt.conversationView({ id: 1, vip: true, priority: 5 });
+  assert.equal(v.vip, true);
+  assert.equal(v.priority, 5);
+  assert.equal(fmt.conversationView({ id: 2 }).vip, false);
+  // The contact panel's own reading of attributes matches the server's rule.
+  for (const vip of [true, 1, 'gold', 'yes']) assert.equal(fmt.isVip({ vip }), true, `vip: ${vip}`);
+  for (const vip of [false, 0, '', 'false', '0', 'no', null]) assert.equal(fmt.isVip({ vip }), false, `vip: ${vip}`);
+  assert.equal(fmt.isVip({ tier: 'basic' }), false, 'only the vip attribute counts');
+  assert.equal(fmt.isVip(null), false);
 });
 
 test('every string exists in both languages', () => {

@@ -3,7 +3,8 @@
 // with a fresh database and the users admin / agent):
 //  - an agent signs in; a WeChat text message posted to the channel's webhook
 //    (signed as WeChat signs it) appears in the inbox within a second with the
-//    WeChat badge; they open it, type "发", pick the shipping reply among the
+//    WeChat badge (and VIP and priority marks once the customer is made a VIP
+//    and the conversation urgent); they open it, type "发", pick the shipping reply among the
 //    canned suggestions with the keyboard and send it with Ctrl+Enter; the
 //    local WeChat API stand-in receives the custom-send call; the reply shows
 //    as sent;
@@ -15,7 +16,10 @@
 //  - the same for email: a mail put into the IMAP test server's inbox comes
 //    in through the channel's poll, the canned reply reaches the SMTP test
 //    server in the customer's thread (with OMNIGATE_MAIL_SERVERS, the
-//    og_mail_servers helper around tests/support/imap_server.h and smtp_server.h).
+//    og_mail_servers helper around tests/support/imap_server.h and smtp_server.h);
+//    the agent attaches a file to that reply (a file over max_body_bytes is
+//    refused first, with a clear message, and removed with the keyboard), and
+//    the mail carries it as a MIME attachment.
 // Screenshots go to the artifacts dir; any browser console error fails.
 //
 //   OMNIGATE_URL=http://127.0.0.1:8080 OMNIGATE_ADMIN_PASSWORD=... OMNIGATE_AGENT_PASSWORD=... \
@@ -30,7 +34,7 @@ import { randomUUID } from 'node:crypto';
 import { launchChromium, watchErrors, artifactDir, ROUTED_PAGE_ARGS } from './lib/browser.mjs';
 import { serveWorkbenchFrom, signIn, call, loginToken } from './lib/workbench.mjs';
 import { startWechatStandin, postWechatText } from './lib/wechat-standin.mjs';
-import { startMailServers, plainText, header } from './lib/mail-servers.mjs';
+import { startMailServers, plainText, header, attachments } from './lib/mail-servers.mjs';
 
 const env = process.env;
 const url = (env.OMNIGATE_URL || '').replace(/\/+$/, '');
@@ -126,6 +130,17 @@ test('agent: WeChat message in the inbox within a second, canned reply sent thro
     assert.equal(await badge.getAttribute('data-channel'), 'wechat_mp');
     assert.equal(await badge.textContent(), 'WeChat');
     assert.equal(await item.locator('.unread').textContent(), '1', 'one unread message');
+    // A VIP customer (the contact's vip attribute, as routing reads it) made
+    // urgent: the item gets both marks live, over the hub.
+    assert.equal(await item.locator('.mark').count(), 0, 'no marks for an ordinary conversation');
+    const conversationId = await item.getAttribute('data-id');
+    const conv = await call(url, adminToken, 'GET', `/v1/conversations/${conversationId}`);
+    assert.equal(conv.vip, false);
+    await call(url, adminToken, 'PATCH', `/v1/contacts/${conv.contact.id}`, { attributes: { vip: 'gold' } });
+    await call(url, adminToken, 'PATCH', `/v1/conversations/${conversationId}`, { priority: 2 });
+    await item.locator('.mark--vip', { hasText: 'VIP' }).waitFor({ timeout: 5_000 });
+    assert.equal(await item.locator('.mark--priority').getAttribute('data-priority'), '2');
+    assert.equal(await item.locator('.mark--priority').textContent(), '!!Priority 2', 'marked, and spelled out for screen readers');
     await page.screenshot({ path: path.join(artifacts, 'workbench-inbox.png') });
 
     await item.click();
@@ -374,7 +389,32 @@ test('agent: an email comes in over IMAP, the canned reply leaves over SMTP in i
       await listbox.locator('[aria-selected=true][data-shortcode=ship]').waitFor({ timeout: 5_000 });
       await input.press('Tab');
       assert.equal(await input.inputValue(), SHIPPING, 'Tab picks the highlighted response');
+
+      // Attachments: one over the gateway's max_body_bytes (1 MiB here) is
+      // refused with a clear message and holds the send until removed; the
+      // other uploads at once and goes out with the reply.
+      const invoice = { name: `invoice-${t}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4 invoice ${t}\n${'0123456789'.repeat(50)}`) };
+      const huge = { name: 'scan.tiff', mimeType: 'image/tiff', buffer: Buffer.alloc((1 << 20) + 4096, 7) };
+      await page.locator('.attach-picker').setInputFiles([huge, invoice]);
+      const hugeChip = page.locator('.attachment[data-name="scan.tiff"]');
+      await hugeChip.locator('.attachment-error', { hasText: 'too large' }).waitFor({ timeout: 10_000 });
+      assert.equal(await hugeChip.getAttribute('data-state'), 'failed');
+      const invoiceChip = page.locator(`.attachment[data-name="${invoice.name}"]`);
+      await page.locator(`.attachment[data-name="${invoice.name}"][data-state=ready]`).waitFor({ timeout: 10_000 });
+      assert.match(await invoiceChip.locator('.attachment-size').textContent(), /^\d+ B$/, 'the chip shows the size');
       await input.press('Control+Enter');
+      await page.locator('.composer-blocked', { hasText: 'could not be uploaded' }).waitFor();
+      await page.screenshot({ path: path.join(artifacts, 'workbench-attachments.png') });
+      assert.equal(await input.inputValue(), SHIPPING, 'nothing was sent while a failed file is attached');
+      const remove = hugeChip.locator('.attachment-remove');
+      assert.equal(await remove.getAttribute('aria-label'), 'Remove scan.tiff');
+      await remove.focus();
+      await page.keyboard.press('Enter');
+      await hugeChip.waitFor({ state: 'detached' });
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), `Remove ${invoice.name}`,
+        'focus moves to the next chip');
+      await input.press('Control+Enter');
+      await page.locator('.attachments').waitFor({ state: 'hidden' });
 
       let sent;
       for (const end = Date.now() + 30_000; !sent && Date.now() < end;) {
@@ -385,9 +425,16 @@ test('agent: an email comes in over IMAP, the canned reply leaves over SMTP in i
       assert.equal(sent.mail_from, 'support@shop.example');
       assert.equal(header(sent.data, 'In-Reply-To'), messageId, 'in the customer\'s thread');
       assert.ok(plainText(sent.data).includes(SHIPPING), plainText(sent.data));
+      const attached = attachments(sent.data);
+      assert.equal(attached.length, 1, 'one MIME attachment');
+      assert.equal(attached[0].filename, invoice.name);
+      assert.equal(attached[0].contentType, 'application/pdf');
+      assert.ok(attached[0].bytes.equals(invoice.buffer), 'the attachment carries the uploaded bytes');
       await page.locator('.msg--out[data-status=sent]', { hasText: SHIPPING }).waitFor({ timeout: 20_000 });
+      await page.locator('.msg--out .part--file', { hasText: invoice.name }).waitFor();
       await page.screenshot({ path: path.join(artifacts, 'workbench-email.png') });
-      assert.deepEqual(errors, [], 'no browser console errors');
+      // The one error Chromium logs is the refused upload's own answer.
+      assert.deepEqual(errors.filter((e) => !/status of 413/.test(e)), [], 'no browser console errors');
     } catch (e) {
       await failureShot(page, 'workbench-email');
       throw e;

@@ -58,3 +58,25 @@ export function header(data, name) {
   const m = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head);
   return m ? m[1].trim() : '';
 }
+
+/**
+ * The attachments of a MIME mail: [{filename, contentType, bytes (Buffer)}],
+ * from every part with Content-Disposition: attachment (base64 or as is).
+ */
+export function attachments(data) {
+  const out = [];
+  for (const part of data.replace(/\r\n/g, '\n').split(/\n--[^\n]+\n/)) {
+    const split = part.indexOf('\n\n');
+    if (split < 0) continue;
+    const head = part.slice(0, split).replace(/\n[ \t]+/g, ' ');
+    if (!/^content-disposition:\s*attachment/im.test(head)) continue;
+    const filename = /filename="?([^";\n]+)"?/i.exec(head)?.[1] || '';
+    const contentType = (/^content-type:\s*([^;\s]+)/im.exec(head)?.[1] || '').toLowerCase();
+    const body = part.slice(split + 2).replace(/\n--[^\n]*--\s*$/, '');
+    const bytes = /content-transfer-encoding:\s*base64/i.test(head)
+      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
+      : Buffer.from(body, 'latin1');
+    out.push({ filename, contentType, bytes });
+  }
+  return out;
+}

@@ -13,9 +13,11 @@
 #include "gateway/db/pg.h"
 #include "schema/json.h"
 #include "tests/support/test_gateway.h"
+#include "tests/support/ws_client.h"
 
 using omnigate::testing::parse;
 using omnigate::testing::TestGateway;
+using omnigate::testing::WsClient;
 namespace db = omnigate::db;
 
 namespace {
@@ -96,6 +98,31 @@ Json::Value wait_delivered(TestGateway& gw, std::int64_t id) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return Json::Value("timeout");
+}
+
+httplib::Result retry(TestGateway& gw, std::int64_t conversation, std::int64_t message, const std::string& token) {
+  return gw.client().Post("/v1/conversations/" + std::to_string(conversation) + "/messages/" +
+                              std::to_string(message) + "/retry",
+                          {{"Authorization", "Bearer " + token}}, "", "application/json");
+}
+
+// The agent socket's next message.updated for `message` with `status`
+// (other frames skipped); nullopt if none came.
+std::optional<Json::Value> updated_to(WsClient& socket, std::int64_t message, const std::string& status) {
+  for (int i = 0; i < 20; ++i) {
+    auto e = socket.receive_type("message.updated");
+    if (!e) return std::nullopt;
+    const Json::Value& m = (*e)["message"];
+    if (m["id"].asInt64() == message && m["delivery_status"].asString() == status) return e;
+  }
+  return std::nullopt;
+}
+
+// An agent socket, once the hub has it (the upgrade answers before that).
+std::unique_ptr<WsClient> agent_socket(TestGateway& gw, const std::string& token) {
+  auto socket = std::make_unique<WsClient>(gw.realtime_port(), "/v1/ws/agent?token=" + token);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  return socket;
 }
 
 omnigate::gateway::Config fast_retries() {
@@ -224,6 +251,105 @@ TEST(Outbox, TwoNodesDeliverEachReplyExactlyOnce) {
   for (const auto& b : rx.bodies()) ++deliveries[parse(b)["message"]["id"].asInt64()];
   EXPECT_EQ(deliveries.size(), static_cast<size_t>(kReplies));
   for (const auto& [id, n] : deliveries) EXPECT_EQ(n, 1) << "message " << id << " delivered " << n << " times";
+}
+
+TEST(OutboxEvents, AgentsSeeFailedThenRetriedThenSent) {
+  Receiver rx({422});  // the channel refuses the first delivery for good
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  std::string token = gw.agent_token();
+  auto socket = agent_socket(gw, token);
+  auto r = reply(gw, s.conversation_id, R"({"text":"It ships today"})", token);
+  ASSERT_EQ(r->status, 201) << r->body;
+  std::int64_t id = parse(r->body)["id"].asInt64();
+
+  auto failed = updated_to(*socket, id, "failed");
+  ASSERT_TRUE(failed) << "no message.updated with failed";
+  EXPECT_EQ((*failed)["conversation"].asInt64(), s.conversation_id);
+  EXPECT_EQ((*failed)["message"]["conversation_id"].asInt64(), s.conversation_id);
+  EXPECT_EQ((*failed)["message"]["seq"].asInt64(), 2);
+  EXPECT_NE((*failed)["message"]["delivery_error"].asString().find("422"), std::string::npos)
+      << omnigate::schema::write_json(*failed);
+
+  // Sent again: pending with the error cleared, queued afresh, then sent.
+  auto again = retry(gw, s.conversation_id, id, token);
+  ASSERT_EQ(again->status, 200) << again->body;
+  auto retried = parse(again->body);
+  EXPECT_EQ(retried["id"].asInt64(), id);
+  EXPECT_EQ(retried["delivery_status"].asString(), "pending");
+  EXPECT_FALSE(retried.isMember("delivery_error")) << again->body;
+  auto pending = updated_to(*socket, id, "pending");
+  ASSERT_TRUE(pending) << "no message.updated with pending after the retry";
+  EXPECT_FALSE((*pending)["message"].isMember("delivery_error"));
+  auto sent = updated_to(*socket, id, "sent");
+  ASSERT_TRUE(sent) << "no message.updated with sent";
+  EXPECT_EQ(wait_delivered(gw, id)["status"].asString(), "sent");
+  auto bodies = rx.bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(parse(bodies[1])["message"]["id"].asInt64(), id);
+  EXPECT_EQ(parse(bodies[1])["attempt"].asInt(), 1);  // attempts counted afresh
+
+  // Only a failed delivery is sent again.
+  auto twice = retry(gw, s.conversation_id, id, token);
+  EXPECT_EQ(twice->status, 409) << twice->body;
+  EXPECT_EQ(parse(twice->body)["error"]["code"].asString(), "not_failed");
+  auto inbound = retry(gw, s.conversation_id, id - 1, token);  // the customer's message
+  EXPECT_EQ(inbound->status, 404) << inbound->body;
+  EXPECT_EQ(retry(gw, s.conversation_id, 999999, token)->status, 404);
+  EXPECT_EQ(retry(gw, s.conversation_id, id, "not-a-token")->status, 401);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(rx.bodies().size(), 2u);
+}
+
+TEST(OutboxEvents, ReachAgentsOnAnotherNode) {
+  Receiver rx;
+  TestGateway node_a(fast_retries());
+  auto s = conversation_on(node_a, rx.url());
+  omnigate::gateway::Config cfg_b = fast_retries();
+  cfg_b.db = node_a.db();
+  cfg_b.outbox_workers = 0;  // node a delivers; node b only hears of it
+  TestGateway node_b(cfg_b);
+  std::string token = node_a.agent_token();
+  auto socket = agent_socket(node_b, token);
+  auto r = reply(node_a, s.conversation_id, R"({"text":"hello"})", token);
+  ASSERT_EQ(r->status, 201) << r->body;
+  auto sent = updated_to(*socket, parse(r->body)["id"].asInt64(), "sent");
+  ASSERT_TRUE(sent) << "node b's agent never heard of the delivery";
+  EXPECT_EQ((*sent)["conversation"].asInt64(), s.conversation_id);
+}
+
+TEST(OutboxEvents, AnotherTeamsAgentNeitherHearsNorRetries) {
+  Receiver rx({422});
+  TestGateway gw(fast_retries());
+  auto s = conversation_on(gw, rx.url());
+  std::string admin = gw.admin_token();
+  auto bearer = [](const std::string& t) { return httplib::Headers{{"Authorization", "Bearer " + t}}; };
+  for (const char* team : {R"({"name":"Support"})", R"({"name":"Other"})"})
+    ASSERT_EQ(gw.client().Post("/v1/admin/teams", bearer(admin), team, "application/json")->status, 201);
+  auto made = gw.client().Post("/v1/admin/users", bearer(admin),
+                               R"({"login":"oz","password":"password-oz","role":"agent","teams":["Other"]})",
+                               "application/json");
+  ASSERT_EQ(made->status, 201) << made->body;
+  auto login = gw.client().Post("/v1/auth/login", R"({"login":"oz","password":"password-oz"})", "application/json");
+  ASSERT_EQ(login->status, 200) << login->body;
+  std::string oz = parse(login->body)["token"].asString();
+  auto patch = gw.client().Patch("/v1/conversations/" + std::to_string(s.conversation_id), bearer(admin),
+                                 R"({"team":"Support"})", "application/json");
+  ASSERT_EQ(patch->status, 200) << patch->body;
+  auto oz_socket = agent_socket(gw, oz);
+  auto admin_socket = agent_socket(gw, admin);
+
+  auto r = reply(gw, s.conversation_id, R"({"text":"hello"})", admin);
+  ASSERT_EQ(r->status, 201) << r->body;
+  std::int64_t id = parse(r->body)["id"].asInt64();
+  ASSERT_TRUE(updated_to(*admin_socket, id, "failed"));
+  EXPECT_EQ(retry(gw, s.conversation_id, id, oz)->status, 404);
+  // (A receive that times out ends a test socket, so oz is read last.)
+  for (auto e = oz_socket->receive(std::chrono::milliseconds(500)); e;
+       e = oz_socket->receive(std::chrono::milliseconds(300)))
+    EXPECT_NE((*e)["type"].asString(), "message.updated") << omnigate::schema::write_json(*e);
+  // The admin still may.
+  EXPECT_EQ(retry(gw, s.conversation_id, id, admin)->status, 200);
 }
 
 }  // namespace

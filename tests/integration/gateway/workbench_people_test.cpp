@@ -5,6 +5,7 @@
 #include <json/writer.h>  // prints Json::Value in failure messages
 
 #include <chrono>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -664,6 +665,49 @@ TEST(WorkbenchContacts, SearchAndEdit) {
   EXPECT_EQ(removed.body["name"].asString(), "Lucy Li");
   EXPECT_EQ(agent.patch("/v1/contacts/" + std::to_string(lucy), R"({"attributes":[1]})").status, 400);
   EXPECT_EQ(agent.patch("/v1/contacts/99999", R"({"name":"x"})").status, 404);
+}
+
+// The inbox marks VIPs by the router's rule (gateway/store/vip.h): the contact's vip attribute,
+// or a "vip" tag on the contact or the conversation; lists and single reads agree.
+TEST(WorkbenchContacts, ConversationJsonSaysWhetherTheContactIsAVip) {
+  TestGateway gw;
+  Api agent(gw, gw.agent_token());
+  auto ch = gw.create_channel("webhook", "shop");
+  say(gw, ch, "gold-1", "hi", "Gold");
+  say(gw, ch, "declined-1", "hi", "Declined");
+  say(gw, ch, "plain-1", "hi", "Plain");
+  ASSERT_EQ(agent.patch("/v1/contacts/" + std::to_string(contact_for(agent, "gold-1")), R"({"attributes":{"vip":"gold"}})").status,
+            200);
+  ASSERT_EQ(agent.patch("/v1/contacts/" + std::to_string(contact_for(agent, "declined-1")),
+                        R"({"attributes":{"vip":"no","tier":"basic"}})")
+                .status,
+            200);
+  auto vip_by_name = [&] {
+    std::map<std::string, bool> out;
+    auto r = agent.get("/v1/conversations?view=all");
+    EXPECT_EQ(r.status, 200) << r.raw;
+    for (const auto& c : r.body["items"]) {
+      EXPECT_TRUE(c["vip"].isBool()) << omnigate::schema::write_json(c);
+      out[c["contact"]["name"].asString()] = c["vip"].asBool();
+      auto one = agent.get("/v1/conversations/" + id_of(c));
+      EXPECT_EQ(one.body["vip"], c["vip"]) << one.raw;
+    }
+    return out;
+  };
+  EXPECT_EQ(vip_by_name(), (std::map<std::string, bool>{{"Gold", true}, {"Declined", false}, {"Plain", false}}));
+
+  // A "vip" tag on the conversation counts too; clearing the attribute takes the mark away.
+  std::string plain;
+  const Json::Value listed = agent.get("/v1/conversations?view=all").body["items"];
+  for (const auto& c : listed)
+    if (c["contact"]["name"].asString() == "Plain") plain = id_of(c);
+  ASSERT_FALSE(plain.empty());
+  auto tagged = agent.patch("/v1/conversations/" + plain, R"({"tags":["vip"]})");
+  ASSERT_EQ(tagged.status, 200) << tagged.raw;
+  EXPECT_TRUE(tagged.body["vip"].asBool()) << tagged.raw;
+  ASSERT_EQ(agent.patch("/v1/contacts/" + std::to_string(contact_for(agent, "gold-1")), R"({"attributes":{"vip":false}})").status,
+            200);
+  EXPECT_EQ(vip_by_name(), (std::map<std::string, bool>{{"Gold", false}, {"Declined", false}, {"Plain", true}}));
 }
 
 // ---- what agents may see ------------------------------------------------------------------

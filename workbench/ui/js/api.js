@@ -37,13 +37,15 @@ export const session = {
   },
 };
 
-async function request(method, path, body, { auth = true } = {}) {
+// `raw` sends a Blob/File as the body as it is (its own Content-Type) instead of JSON.
+async function request(method, path, body, { auth = true, raw = null } = {}) {
   const headers = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (raw) headers['content-type'] = raw.type || 'application/octet-stream';
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (auth && session.token) headers.authorization = `Bearer ${session.token}`;
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, body: raw || (body === undefined ? undefined : JSON.stringify(body)) });
   } catch (e) {
     throw new ApiError(0, 'network', e.message || 'network error');
   }
@@ -76,6 +78,8 @@ export const api = {
   patch: (path, body = {}) => request('PATCH', path, body),
   del: (path) => request('DELETE', path),
   publicGet: (path) => request('GET', path, undefined, { auth: false }),
+  /** POST /v1/files?name=: the file's bytes as the body; answers {sha256, name, content_type, size, part}. */
+  uploadFile: (file, name = file.name) => request('POST', `/v1/files${query({ name })}`, undefined, { raw: file }),
   login: (login, password) => request('POST', '/v1/auth/login', { login, password }, { auth: false }),
 };
 

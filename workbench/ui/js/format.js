@@ -66,11 +66,17 @@ export function conversationView(c, channelsById = new Map()) {
   };
 }
 
-/** A contact attribute vip / vip_tier / tier that is set and not "none". */
+/**
+ * The contact's vip attribute marks a VIP: true, a non-zero number, or a tier
+ * name other than "", "false", "0" and "no" (gateway/store/vip.h, the rule
+ * routing and the conversation JSON's "vip" use; the tag "vip" counts there too).
+ */
 export function isVip(attrs) {
-  if (!attrs || typeof attrs !== 'object') return false;
-  const tier = attrs.vip ?? attrs.vip_tier ?? attrs.tier;
-  return tier !== undefined && tier !== null && tier !== '' && tier !== false && tier !== 0 && tier !== 'none';
+  const v = attrs && typeof attrs === 'object' ? attrs.vip : undefined;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'string') return !['', 'false', '0', 'no'].includes(v);
+  return false;
 }
 
 /** One line of text for a message (or a last_message summary). */
@@ -132,4 +138,12 @@ export function mediaUrl(part, { inline = false, conversation = null } = {}) {
   if (inline) q.set('disposition', 'inline');
   const s = q.toString();
   return `/v1/files/${sha}${s ? `?${s}` : ''}`;
+}
+
+/** A byte count for people: "512 B", "1.5 KB", "2.0 MB". */
+export function fileSize(n) {
+  const bytes = Math.max(0, Number(n) || 0);
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

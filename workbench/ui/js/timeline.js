@@ -89,7 +89,27 @@ export class Timeline {
     return [...stored, ...[...this.local.values()].map((l) => ({ ...l, local: true }))];
   }
 
-  /** Outbound messages whose delivery is still open (polled until sent or failed). */
+  /**
+   * A message.updated frame's message ({id, seq, delivery_status,
+   * delivery_error?}) or the retry endpoint's answer: the delivery state as
+   * it is now. Unlike merge it may move back (failed → pending when a reply
+   * is sent again), since these arrive in the order the changes committed.
+   * Returns false when the message is not here (yet): the caller catches up.
+   */
+  applyUpdate(update) {
+    if (!update) return false;
+    const seq = this.ids.get(String(update.id)) ?? Number(update.seq);
+    const known = this.bySeq.get(seq);
+    if (!known || (update.id !== undefined && known.id !== undefined && String(known.id) !== String(update.id))) return false;
+    const next = { ...known, delivery_status: update.delivery_status };
+    if (update.delivery_error) next.delivery_error = update.delivery_error;
+    else delete next.delivery_error;
+    if (update.delivery_status !== 'failed') delete next.retrying;
+    this.bySeq.set(seq, next);
+    return true;
+  }
+
+  /** Outbound messages whose delivery is still open (read again once after a reconnect). */
   pendingDeliveries() {
     return [...this.bySeq.values()].filter((m) => m.direction === 'out' && m.delivery_status === 'pending');
   }

@@ -39,7 +39,6 @@ export class WorkbenchState extends EventTarget {
     this.readSeq = this.loadReadMarks();
     this.assignedToMe = null;        // Set of ids, null until the first inbox load
     this.offers = new Map();         // id -> expires_at
-    this.pollers = new Map();        // message id -> timer (delivery state of replies)
     this.inboxRefresh = { running: false, again: false };
     this.catchingUp = new Map();     // id -> {running, again}
     this.lastTyping = new Map();     // id -> {on, at}: the last typing frame sent
@@ -61,8 +60,6 @@ export class WorkbenchState extends EventTarget {
 
   stop() {
     this.socket?.stop();
-    for (const timer of this.pollers.values()) clearTimeout(timer);
-    this.pollers.clear();
   }
 
   emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
@@ -70,8 +67,7 @@ export class WorkbenchState extends EventTarget {
   /** After a (re)connect: the inbox, then every loaded timeline, from where each left off. */
   async resync() {
     await this.refreshInbox();
-    await Promise.all([...this.timelines.keys()].map((id) => this.catchUp(id)));
-    for (const tl of this.timelines.values()) for (const m of tl.pendingDeliveries()) this.watchDelivery(m);
+    await Promise.all([...this.timelines.keys()].map((id) => this.catchUp(id).then(() => this.rereadDeliveries(id))));
   }
 
   // Agents, teams and (for admins) channels: names for ids, transfer targets.
@@ -251,7 +247,6 @@ export class WorkbenchState extends EventTarget {
     }
     await Promise.all(jobs);
     const tl = this.timeline(id);
-    for (const m of tl.pendingDeliveries()) this.watchDelivery(m);
     this.markRead(id, Math.max(tl.maxSeq, Number(this.conversations.get(id)?.last_seq) || 0));
   }
 
@@ -302,21 +297,22 @@ export class WorkbenchState extends EventTarget {
   /**
    * Stores a reply (or with isPrivate a note) over HTTP with a client_msg_id,
    * so sending it again after an error can never make a second message.
+   * attachments: parts from POST /v1/files, sent after the text.
    */
-  async send(id, text, { isPrivate = false, clientMsgId = randomId() } = {}) {
+  async send(id, text, { isPrivate = false, clientMsgId = randomId(), attachments = [] } = {}) {
     const tl = this.timeline(id);
-    const parts = [{ type: 'text', text }];
+    const parts = [...(text ? [{ type: 'text', text }] : []), ...attachments];
+    const body = { ...(attachments.length ? { parts } : { text }), client_msg_id: clientMsgId, private: isPrivate };
     if (!tl.local.has(clientMsgId)) tl.addLocal({ client_msg_id: clientMsgId, parts, private: isPrivate, direction: isPrivate ? 'note' : 'out' });
     else Object.assign(tl.local.get(clientMsgId), { state: 'sending', error: '' });
     this.emit('timeline', id);
     this.typingSignal(id, false);
     for (let attempt = 0; ; attempt++) {
       try {
-        const stored = await api.post(`/v1/conversations/${id}/messages`, { text, client_msg_id: clientMsgId, private: isPrivate });
+        const stored = await api.post(`/v1/conversations/${id}/messages`, body);
         tl.settleLocal(clientMsgId, stored);
         this.noteLastMessage(id, stored);
         this.markRead(id, Math.max(this.readSeq[id] || 0, Number(stored.seq) || 0));
-        if (stored.delivery_status === 'pending') this.watchDelivery(stored);
         break;
       } catch (e) {
         // The network or a store hiccup: the same client_msg_id again is safe.
@@ -333,45 +329,80 @@ export class WorkbenchState extends EventTarget {
     this.emit('inbox');
   }
 
-  /** A reply that was stored but not delivered is sent again as a new message (there is no retry endpoint). */
-  resend(id, message) {
-    const text = message.parts?.filter((p) => p.type === 'text').map((p) => p.text).join('\n') || '';
-    if (!text) return Promise.resolve();
+  canRetryDelivery() { return features.has('POST', '/v1/conversations/{id}/messages/{message_id}/retry'); }
+
+  /**
+   * A reply whose delivery failed, sent again: the same message goes back to
+   * the outbox; message.updated frames then show it pending and sent (or
+   * failed again).
+   */
+  async retryDelivery(id, message) {
     const tl = this.timeline(id);
     const stored = tl.byId(message.id);
-    if (stored) stored.retried = true;
-    return this.send(id, text);
+    if (!stored || stored.retrying) return;
+    stored.retrying = true;
+    delete stored.retry_error;
+    this.emit('timeline', id);
+    try {
+      const answer = await api.post(`/v1/conversations/${id}/messages/${message.id}/retry`);
+      // Frames may have overtaken the answer (pending, even sent): they are newer.
+      if (tl.byId(message.id)?.delivery_status === 'failed') tl.applyUpdate(answer);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        // No longer failed (someone sent it again first): read it as it is.
+        const page = await api.get(`/v1/conversations/${id}/messages?after_seq=${Number(message.seq) - 1}&limit=1`).catch(() => null);
+        if (page?.items?.[0]) tl.applyUpdate(page.items[0]);
+      } else if (e instanceof ApiError && e.status === 404) {
+        this.emit('timeline-error', { id, error: e });
+      } else {
+        const now = tl.byId(message.id);
+        if (now) now.retry_error = e.message;
+      }
+    } finally {
+      const now = tl.byId(message.id);
+      if (now) delete now.retrying;
+      this.emit('timeline', id);
+    }
   }
 
   /** Local reply the store never confirmed: the same client_msg_id again. */
   retryLocal(id, clientMsgId) {
     const entry = this.timeline(id).local.get(clientMsgId);
     if (!entry) return Promise.resolve();
-    const text = entry.parts.map((p) => p.text).join('\n');
-    return this.send(id, text, { isPrivate: entry.private, clientMsgId });
+    const text = entry.parts.filter((p) => p.type === 'text').map((p) => p.text).join('\n');
+    const attachments = entry.parts.filter((p) => p.type !== 'text');
+    return this.send(id, text, { isPrivate: entry.private, clientMsgId, attachments });
   }
 
-  // The hub has no delivery event for agents yet: a pending reply is read
-  // again (1 s, 2 s, 4 s … at most every 30 s) until it is sent or failed.
-  watchDelivery(m, attempt = 0) {
-    const key = String(m.id);
-    if (this.pollers.has(key) && attempt === 0) return;
-    const delay = Math.min(30_000, 1000 * 2 ** attempt);
-    this.pollers.set(key, setTimeout(async () => {
-      this.pollers.delete(key);
-      const id = Number(m.conversation_id);
-      try {
-        const page = await api.get(`/v1/conversations/${id}/messages?after_seq=${Number(m.seq) - 1}&limit=1`);
-        const fresh = page?.items?.[0];
-        if (fresh) {
-          this.timeline(id).merge([fresh]);
-          this.emit('timeline', id);
-          if (fresh.delivery_status === 'pending' && attempt < 40) this.watchDelivery(fresh, attempt + 1);
-        }
-      } catch (e) {
-        if (!(e instanceof ApiError) || e.status !== 401) this.watchDelivery(m, attempt + 1);
-      }
-    }, delay));
+  // While the socket is open, message.updated frames bring every delivery
+  // change; after a (re)connect the replies still pending are read once,
+  // from the oldest of them (merge only moves states forward, so a frame
+  // that overtakes this read is never undone).
+  async rereadDeliveries(id) {
+    const tl = this.timelines.get(id);
+    const pending = tl ? tl.pendingDeliveries() : [];
+    if (!pending.length) return;
+    const after = Math.min(...pending.map((m) => Number(m.seq))) - 1;
+    try {
+      const page = await api.get(`/v1/conversations/${id}/messages?after_seq=${after}&limit=200`);
+      tl.merge(page?.items || []);
+      this.emit('timeline', id);
+    } catch (e) {
+      this.emit('timeline-error', { id, error: e });
+    }
+  }
+
+  // {"type":"message.updated","conversation":id,"message":{id, seq, delivery_status, delivery_error?}}
+  onMessageUpdated(f) {
+    const id = Number(f.conversation ?? f.message?.conversation_id);
+    const tl = id ? this.timelines.get(id) : undefined;
+    if (!tl || !f.message) return;
+    // Not here yet (its message.created is still on the way): read up to it.
+    if (!tl.applyUpdate(f.message)) {
+      if (Number(f.message.seq) > tl.contiguous) this.catchUp(id);
+      return;
+    }
+    this.emit('timeline', id);
   }
 
   // ------------------------------------------------------------ typing
@@ -409,6 +440,7 @@ export class WorkbenchState extends EventTarget {
   onFrame(f) {
     switch (f.type) {
       case 'message.created': return this.onMessage(Number(f.conversation ?? f.message?.conversation_id), f.message);
+      case 'message.updated': return this.onMessageUpdated(f);
       case 'typing': return this.onTyping(f);
       case 'read': {
         const id = Number(f.conversation);
@@ -452,7 +484,6 @@ export class WorkbenchState extends EventTarget {
       const tl = this.timelines.get(id);
       tl.merge([m]);
       if (tl.gap) this.catchUp(id);
-      if (m.direction === 'out' && m.delivery_status === 'pending') this.watchDelivery(m);
       if (m.direction === 'in') this.typing.delete(id);
       this.emit('timeline', id);
       if (this.selected === id && document.visibilityState === 'visible') this.markRead(id, tl.maxSeq);

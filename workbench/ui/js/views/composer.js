@@ -2,11 +2,14 @@
 // signal to the customer, and canned-response suggestions while typing —
 // "/code" searches shortcodes, otherwise the word before the caret searches
 // titles and texts (GET /v1/canned?q=), picked with the arrow keys and
-// Enter or Tab, or the mouse.
+// Enter or Tab, or the mouse. Files (attach button, paste, drop) upload at
+// once and go out as parts next to the text.
 import { h } from '../dom.js';
 import { api, query } from '../api.js';
 import { t } from '../i18n.js';
 import * as features from '../features.js';
+import { PendingAttachments } from '../attachments.js';
+import { AttachmentBar } from './attachment_bar.js';
 
 const IDLE_MS = 4000;
 
@@ -55,15 +58,38 @@ export class Composer {
     this.list = h('ul', { class: 'canned', id: listId, role: 'listbox', 'aria-label': t('composer.canned'), hidden: true });
     this.note = h('input', { type: 'checkbox', id: `note-${this.id}`, onchange: () => this.onNoteToggle() });
     this.sendBtn = h('button', { class: 'btn btn--primary', type: 'submit' }, t('composer.send'));
+    this.blocked = h('span', { class: 'composer-blocked', role: 'status' });
     this.el = h('form', {
       class: 'composer',
       onsubmit: (e) => { e.preventDefault(); this.send(); },
-    },
-    h('div', { class: 'composer-box' }, this.list, this.textarea),
-    h('div', { class: 'composer-bar' },
-      h('label', { class: 'note-toggle', for: `note-${this.id}` }, this.note, ' ', t('composer.note')),
-      h('span', { class: 'muted composer-hint' }, t('composer.hint')),
-      this.sendBtn));
+    });
+    this.pending = new PendingAttachments((file) => api.uploadFile(file));
+    this.pending.addEventListener('change', () => this.onAttachmentsChange());
+    this.attachments = new AttachmentBar(this.pending, this.id, this.el);
+    this.attachments.listenForPaste(this.textarea);
+    this.el.append(
+      h('div', { class: 'composer-box' }, this.list, this.textarea),
+      this.attachments.list,
+      h('div', { class: 'composer-bar' },
+        this.attachments.picker,
+        this.attachments.button,
+        h('label', { class: 'note-toggle', for: `note-${this.id}` }, this.note, ' ', t('composer.note')),
+        this.blocked,
+        h('span', { class: 'muted composer-hint' }, t('composer.hint')),
+        this.sendBtn));
+  }
+
+  // A reply waits for its uploads; files that failed must be removed (or
+  // picked again) first, so nothing the agent attached is silently dropped.
+  whyNotSendable() {
+    if (this.pending.uploading) return t('attach.waitUpload');
+    if (this.pending.failed) return t('attach.removeFailed');
+    return '';
+  }
+
+  onAttachmentsChange() {
+    if (this.blocked.textContent) this.blocked.textContent = this.whyNotSendable();
+    this.sendBtn.setAttribute('aria-disabled', String(this.pending.uploading));
   }
 
   onNoteToggle() {
@@ -181,11 +207,16 @@ export class Composer {
 
   send() {
     const text = this.textarea.value.trim();
-    if (!text) return;
+    if (!text && this.pending.empty) return;
+    const why = this.whyNotSendable();
+    this.blocked.textContent = why;
+    if (why) return;
+    const attachments = this.pending.parts();
     clearTimeout(this.idleTimer);
     this.close();
     this.textarea.value = '';
-    this.state.send(this.id, text, { isPrivate: this.note.checked });
+    this.pending.clear();
+    this.state.send(this.id, text, { isPrivate: this.note.checked, attachments });
     this.textarea.focus();
   }
 }

@@ -68,7 +68,7 @@ export class ConversationPane {
     const ctx = {
       me: this.state.me,
       visitorRead: this.state.visitorRead.get(this.id) || 0,
-      onResend: (m) => this.state.resend(this.id, m),
+      onRetryDelivery: this.state.canRetryDelivery() ? (m) => this.state.retryDelivery(this.id, m) : null,
       onRetryLocal: (m) => this.state.retryLocal(this.id, m.client_msg_id),
     };
     const items = tl.items();

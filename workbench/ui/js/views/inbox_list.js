@@ -10,6 +10,16 @@ import { channelBadge, statusChip } from './badges.js';
 const VIEWS = ['mine', 'team', 'queued', 'all'];
 const STATUSES = ['queued', 'assigned', 'snoozed', 'resolved', 'bot'];
 
+// Urgent conversations (priority > 0) get "!" or "!!" (2 and up), with the
+// number spelled out for screen readers and on hover.
+function priorityMark(priority) {
+  if (!(priority > 0)) return null;
+  const label = t('inbox.priority', { n: priority });
+  return h('span', { class: `mark mark--priority mark--p${Math.min(2, priority)}`, title: label, dataset: { priority } },
+    h('span', { 'aria-hidden': 'true' }, '!'.repeat(Math.min(2, priority))),
+    h('span', { class: 'sr-only' }, label));
+}
+
 export class InboxList {
   constructor(el, state) {
     this.el = el;
@@ -100,8 +110,8 @@ export class InboxList {
       h('div', { class: 'conv-top' },
         channelBadge(v.channelType),
         h('span', { class: 'conv-name' }, name),
-        v.vip ? h('span', { class: 'mark mark--vip', title: t('inbox.vip') }, t('inbox.vip')) : null,
-        v.priority > 0 ? h('span', { class: `mark mark--priority mark--p${Math.min(2, v.priority)}`, title: t('inbox.priority', { n: v.priority }) }, '!'.repeat(Math.min(2, v.priority))) : null,
+        v.vip ? h('span', { class: 'mark mark--vip', title: t('inbox.vipTitle') }, t('inbox.vip')) : null,
+        priorityMark(v.priority),
         h('time', { class: 'conv-time', datetime: v.lastMessageAt }, v.lastMessageAt ? clock(v.lastMessageAt, language()) : '')),
       h('div', { class: 'conv-preview' }, preview),
       h('div', { class: 'conv-bottom' },

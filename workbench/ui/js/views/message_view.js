@@ -57,9 +57,12 @@ function delivery(m, ctx) {
     h('span', { class: 'delivery-label' }, label));
   if (state === 'failed') {
     if (m.delivery_error) el.append(h('span', { class: 'delivery-error' }, m.delivery_error));
-    el.append(m.retried
-      ? h('span', { class: 'delivery-retried' }, t('delivery.retried'))
-      : h('button', { class: 'btn btn--small', type: 'button', onclick: () => ctx.onResend(m) }, t('delivery.retry')));
+    if (m.retry_error) el.append(h('span', { class: 'delivery-error' }, m.retry_error));
+    // The same message goes back to the outbox (POST …/messages/{id}/retry).
+    if (ctx.onRetryDelivery) {
+      el.append(h('button', { class: 'btn btn--small', type: 'button', disabled: m.retrying ? true : null,
+        onclick: () => ctx.onRetryDelivery(m) }, t('delivery.retry')));
+    }
   }
   if (state === 'error') {
     el.append(h('button', { class: 'btn btn--small', type: 'button', onclick: () => ctx.onRetryLocal(m) }, t('delivery.retry')));
