@@ -106,6 +106,9 @@ WechatStandin::WechatStandin() {
   // must not wait for the client's delayed ACK (Nagle), or every reused
   // connection would cost the dispatcher 40 ms a delivery.
   server_.set_tcp_nodelay(true);
+  // stop() waits for idle keep-alive connections to time out: keep that
+  // short (the dispatcher's connection is busy while a test or bench runs).
+  server_.set_keep_alive_timeout(1);
   port_ = server_.bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("WechatStandin: cannot bind 127.0.0.1");
   thread_ = std::thread([this] { server_.listen_after_bind(); });

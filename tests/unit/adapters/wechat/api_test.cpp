@@ -63,6 +63,10 @@ class StandIn {
     server_.Post("/cgi-bin/message/custom/send", api("custom_send"));
     server_.Post("/cgi-bin/kf/send_msg", api("kf_send"));
     server_.Post("/cgi-bin/kf/sync_msg", api("sync_msg"));
+    // The HTTP client keeps its connection alive (one curl handle per
+    // thread), and stop() waits for an idle keep-alive connection to time
+    // out (5 s): one request per connection keeps each test quick.
+    server_.set_keep_alive_max_count(1);
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // bind_to_any_port already listens: connections queue until the loop runs.
