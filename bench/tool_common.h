@@ -1,5 +1,5 @@
 #pragma once
-// Small pieces the bench tools (og_e2e_latency, og_copy_ceiling,
+// Small pieces the bench tools (og_ws_load, og_e2e_latency, og_copy_ceiling,
 // og_wechat_standin) share: fatal errors, percentiles of a sorted sample,
 // number formatting, key=value result files, and the loopback-only rule.
 #include <algorithm>

@@ -57,6 +57,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/tool_common.h"
+
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24
 #endif
@@ -70,10 +72,8 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-[[noreturn]] void die(const std::string& message) {
-  std::cerr << "og_ws_load: " << message << "\n";
-  std::exit(2);
-}
+constexpr const char* kTool = "og_ws_load";
+[[noreturn]] void die(const std::string& message) { omnigate::bench::die(kTool, message); }
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -101,12 +101,7 @@ Options parse_args(int argc, char** argv) {
     if (i + 1 >= argc) die(std::string("missing value for ") + argv[i]);
     return argv[++i];
   };
-  auto num = [](const std::string& flag, const std::string& v) {
-    char* end = nullptr;
-    double d = std::strtod(v.c_str(), &end);
-    if (!end || *end != '\0' || !(d >= 0)) die(flag + ": expected a non-negative number, got '" + v + "'");
-    return d;
-  };
+  auto num = [](const std::string& flag, const std::string& v) { return omnigate::bench::number_arg(kTool, flag, v); };
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--host") o.host = need(i);
@@ -671,12 +666,7 @@ class Load {
   }
 
   // ---- the report ------------------------------------------------------------------
-  static double pct(std::vector<double>& v, double p) {
-    if (v.empty()) return NAN;
-    size_t i = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size()))) ;
-    i = std::clamp<size_t>(i, 1, v.size()) - 1;
-    return v[i];
-  }
+  static double pct(const std::vector<double>& v, double p) { return omnigate::bench::percentile(v, p); }
 
   int report() {
     std::vector<double> rtt, one_way, ack, post, back;
@@ -717,14 +707,7 @@ class Load {
     if (misrouted_) failures.push_back(std::to_string(misrouted_) + " replies reached the wrong visitor");
     if (dup_replies_) failures.push_back(std::to_string(dup_replies_) + " replies delivered twice to a visitor");
 
-    auto fmt = [](double v, int prec = 2) {
-      if (std::isnan(v)) return std::string("-");
-      std::ostringstream s;
-      s.setf(std::ios::fixed);
-      s.precision(prec);
-      s << v;
-      return s.str();
-    };
+    auto fmt = [](double v, int prec = 2) { return omnigate::bench::fixed(v, prec); };
     std::ostringstream t;
     std::string conns = std::to_string(opt_.connections);
     t << "\n| scenario | figure | unit |\n| --- | ---: | --- |\n";
@@ -773,16 +756,24 @@ class Load {
               << bad_frames_ << ", other frames " << other_frames_ + other_messages_ + agent_other_ << "\n";
     for (const auto& s : error_samples_) std::cout << "  sample error: " << s << "\n";
 
-    if (!opt_.result_file.empty()) {
-      std::ofstream r(opt_.result_file);
-      r << "connections=" << welcomed_ << "\nconnect_s=" << fmt(connect_s, 3) << "\nrss_before_kib=" << rss_before_
-        << "\nrss_after_kib=" << rss_after_ << "\nrss_per_conn_kib=" << fmt(per_conn) << "\nsent=" << sent
-        << "\nacked=" << ack.size() << "\nat_agent=" << one_way.size() << "\nreplies=" << rtt.size()
-        << "\nrtt_p50_ms=" << fmt(pct(rtt, 50), 3) << "\nrtt_p90_ms=" << fmt(pct(rtt, 90), 3)
-        << "\nrtt_p99_ms=" << fmt(pct(rtt, 99), 3)
-        << "\nrtt_p999_ms=" << fmt(pct(rtt, 99.9), 3) << "\noneway_p50_ms=" << fmt(pct(one_way, 50), 3)
-        << "\noneway_p99_ms=" << fmt(pct(one_way, 99), 3) << "\nfailures=" << failures.size() << "\n";
-    }
+    omnigate::bench::ResultFile r;
+    r.add("connections", welcomed_);
+    r.add("connect_s", connect_s);
+    r.add("rss_before_kib", static_cast<long long>(rss_before_));
+    r.add("rss_after_kib", static_cast<long long>(rss_after_));
+    r.add("rss_per_conn_kib", per_conn, 2);
+    r.add("sent", static_cast<size_t>(sent));
+    r.add("acked", ack.size());
+    r.add("at_agent", one_way.size());
+    r.add("replies", rtt.size());
+    r.add("rtt_p50_ms", pct(rtt, 50));
+    r.add("rtt_p90_ms", pct(rtt, 90));
+    r.add("rtt_p99_ms", pct(rtt, 99));
+    r.add("rtt_p999_ms", pct(rtt, 99.9));
+    r.add("oneway_p50_ms", pct(one_way, 50));
+    r.add("oneway_p99_ms", pct(one_way, 99));
+    r.add("failures", failures.size());
+    r.write(kTool, opt_.result_file);
     if (!failures.empty()) {
       for (const auto& f : failures) std::cerr << "CHECK FAILED: " << f << "\n";
       return 1;

@@ -129,7 +129,7 @@ Delivery WebhookAdapter::deliver(const schema::Channel& channel, const Outbound&
   std::string body = schema::write_json(payload);
   HttpResponse r = http_post(url, body,
                              {{"Content-Type", "application/json"},
-                              {kSignatureHeader, sign(channel.secrets.get("secret", "").asString(), body)}},
+                              {kSignatureHeader, sign_body(channel.secrets.get("secret", "").asString(), body)}},
                              std::chrono::seconds(10));
   if (!r.transport_error.empty()) {
     d.outcome = Delivery::Outcome::retry;

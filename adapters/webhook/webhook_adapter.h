@@ -16,14 +16,10 @@
 
 namespace omnigate::adapters::webhook {
 
-// The shared scheme of adapters/common/body_signature.h, under the names
-// integrators' code and tests know.
-inline constexpr const char* kSignatureHeader = adapters::kSignatureHeader;
+// Signing is adapters/common/body_signature.h (sign_body, kSignatureHeader),
+// shared with the email relay path.
 inline constexpr int kDefaultTimestampToleranceSeconds = 300;
 inline constexpr size_t kMaxMessagesPerRequest = 100;
-
-// "sha256=<hex>" for body under secret: what a sender puts in the header.
-inline std::string sign(std::string_view secret, std::string_view body) { return sign_body(secret, body); }
 
 class WebhookAdapter : public Adapter {
  public:

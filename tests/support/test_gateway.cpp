@@ -70,8 +70,8 @@ Json::Value TestGateway::create_channel(const std::string& type, const std::stri
 
 httplib::Result TestGateway::post_signed(const Json::Value& channel, const std::string& body) const {
   auto c = client();
-  std::string sig = adapters::webhook::sign(channel["secrets"]["secret"].asString(), body);
-  return c.Post("/v1/hooks/" + channel["token"].asString(), {{adapters::webhook::kSignatureHeader, sig}}, body,
+  std::string sig = adapters::sign_body(channel["secrets"]["secret"].asString(), body);
+  return c.Post("/v1/hooks/" + channel["token"].asString(), {{adapters::kSignatureHeader, sig}}, body,
                 "application/json");
 }
 

@@ -48,12 +48,12 @@ TEST(Hooks, BadOrMissingSignaturesAre401AndWriteNothing) {
   auto missing = c.Post(url, kBody, "application/json");
   EXPECT_EQ(missing->status, 401);
   EXPECT_EQ(parse(missing->body)["error"]["code"].asString(), "bad_signature");
-  auto wrong_key = c.Post(url, {{"X-Omnigate-Signature", omnigate::adapters::webhook::sign("not-the-secret", kBody)}},
+  auto wrong_key = c.Post(url, {{"X-Omnigate-Signature", omnigate::adapters::sign_body("not-the-secret", kBody)}},
                           kBody, "application/json");
   EXPECT_EQ(wrong_key->status, 401);
   std::string tampered = kBody;
   tampered.replace(tampered.find("order-42"), 8, "order-43");
-  auto altered = c.Post(url, {{"X-Omnigate-Signature", omnigate::adapters::webhook::sign(ch["secrets"]["secret"].asString(), kBody)}},
+  auto altered = c.Post(url, {{"X-Omnigate-Signature", omnigate::adapters::sign_body(ch["secrets"]["secret"].asString(), kBody)}},
                         tampered, "application/json");
   EXPECT_EQ(altered->status, 401);
   EXPECT_EQ(count_messages(gw), 0);

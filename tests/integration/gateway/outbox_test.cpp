@@ -30,7 +30,7 @@ class Receiver {
     server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lk(mu_);
       bodies_.push_back(req.body);
-      signatures_.push_back(req.get_header_value(omnigate::adapters::webhook::kSignatureHeader));
+      signatures_.push_back(req.get_header_value(omnigate::adapters::kSignatureHeader));
       res.status = calls_ < script_.size() ? script_[calls_] : 200;
       ++calls_;
     });
@@ -153,7 +153,7 @@ TEST(Outbox, ReplyIsDeliveredSignedToTheChannel) {
   EXPECT_EQ(payload["message"]["parts"][0]["text"].asString(), "It ships today 🚚");
   EXPECT_EQ(payload["recipient"]["id"].asString(), "cust-9");
   EXPECT_EQ(payload["recipient"]["name"].asString(), "Han Meimei");
-  EXPECT_EQ(rx.signatures()[0], omnigate::adapters::webhook::sign(s.channel["secrets"]["secret"].asString(), bodies[0]));
+  EXPECT_EQ(rx.signatures()[0], omnigate::adapters::sign_body(s.channel["secrets"]["secret"].asString(), bodies[0]));
 
   // The same client_msg_id again: the first reply, nothing sent twice.
   auto again = reply(gw, s.conversation_id, R"({"text":"It ships today 🚚","client_msg_id":"c-1"})", token);

@@ -162,7 +162,7 @@ TEST(Process, SigtermWithRequestsInFlightLosesNoAcknowledgedMessage) {
         m["text"] = "hello";
         std::string body = omnigate::schema::write_json(m);
         ++sent;
-        auto r = client.Post(url, {{"X-Omnigate-Signature", omnigate::adapters::webhook::sign(secret, body)}}, body,
+        auto r = client.Post(url, {{"X-Omnigate-Signature", omnigate::adapters::sign_body(secret, body)}}, body,
                              "application/json");
         if (!r) {
           if (stop) break;

@@ -100,7 +100,6 @@ const STRINGS = {
     'delivery.sent': 'Sent',
     'delivery.failed': 'Not delivered',
     'delivery.retry': 'Send again',
-    'delivery.retried': 'Sent again',
     'delivery.notStored': 'Not saved: {reason}',
 
     'part.image': 'Image',
@@ -429,7 +428,6 @@ const STRINGS = {
     'delivery.sent': '已发送',
     'delivery.failed': '发送失败',
     'delivery.retry': '重新发送',
-    'delivery.retried': '已重新发送',
     'delivery.notStored': '未保存：{reason}',
 
     'part.image': '图片',

@@ -96,19 +96,19 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(schema::now().time_since_epoch()).count();
 }
 
-// --- sign() --------------------------------------------------------------------------
+// --- sign_body() --------------------------------------------------------------------------
 
 TEST(WebhookSign, MatchesRfc4231Case2) {
-  EXPECT_EQ(sign("Jefe", "what do ya want for nothing?"),
+  EXPECT_EQ(sign_body("Jefe", "what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 TEST(WebhookSign, MatchesIndependentHmac) {
   const std::string body = R"({"contact":{"id":"u1"},"text":"hi"})";
-  EXPECT_EQ(sign(kSecret, body), independent_sign(kSecret, body));
-  EXPECT_EQ(sign("", ""), independent_sign("", ""));
-  EXPECT_NE(sign(kSecret, body), sign("other", body));
-  EXPECT_NE(sign(kSecret, body), sign(kSecret, body + " "));
+  EXPECT_EQ(sign_body(kSecret, body), independent_sign(kSecret, body));
+  EXPECT_EQ(sign_body("", ""), independent_sign("", ""));
+  EXPECT_NE(sign_body(kSecret, body), sign_body("other", body));
+  EXPECT_NE(sign_body(kSecret, body), sign_body(kSecret, body + " "));
 }
 
 // --- configure() ---------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import { h } from '../dom.js';
 import { session } from '../api.js';
 import { t, has as hasString, language } from '../i18n.js';
-import { clock, mediaUrl, safeUrl } from '../format.js';
+import { clock, fileSize, mediaUrl, safeUrl } from '../format.js';
 import { icon } from '../icons.js';
 
 /**
@@ -114,7 +114,7 @@ function imagePart(p, conversation) {
 function filePart(p, labelKey, conversation) {
   const url = mediaUrl(p, { conversation });
   const name = p.name || t(labelKey);
-  const size = Number(p.size) > 0 ? ` · ${humanSize(Number(p.size))}` : '';
+  const size = Number(p.size) > 0 ? ` · ${fileSize(p.size)}` : '';
   return h('div', { class: 'part part--file' },
     icon('clip'),
     h('span', { class: 'file-name' }, name + size),
@@ -172,8 +172,3 @@ function eventPart(p) {
     p.text ? h('span', { class: 'muted' }, ` ${p.text}`) : null);
 }
 
-function humanSize(n) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
