@@ -158,6 +158,14 @@ struct Outbound {
   std::map<std::string, std::string> files;
 };
 
+// One thing a channel's connection test tried (see Adapter::test_connection).
+struct ConnectionCheck {
+  std::string name;    // what was tried: "imap", "smtp", "access_token", "api", "outbound_url"
+  bool ok = false;
+  std::string detail;  // what answered, or what went wrong, in words an admin can act on; never a secret
+  std::chrono::milliseconds took{0};
+};
+
 class Adapter {
  public:
   virtual ~Adapter() = default;
@@ -177,6 +185,17 @@ class Adapter {
                           const PullPageHandler& on_page) const {
     (void)channel, (void)cursor, (void)on_page;
     throw PullError(false, "this channel type has no pull \"" + request.kind + "\"");
+  }
+  // Tries what the channel's config points at, without sending anything a
+  // customer would see: logs in to the mail servers, fetches an API token,
+  // pings the integrator's URL. One check per thing tried, in order; a check
+  // that failed stops the ones that depend on it. Blocking (each check is
+  // bounded by its client's timeouts); never throws for channel-side
+  // trouble. The default: nothing this channel type could test (the widget
+  // and app channels only answer connections), an empty list.
+  virtual std::vector<ConnectionCheck> test_connection(const schema::Channel& channel) const {
+    (void)channel;
+    return {};
   }
 };
 

@@ -4,6 +4,7 @@
 
 #include "adapters/common/body_signature.h"
 #include "adapters/common/crypto.h"
+#include "adapters/email/connection_test.h"
 #include "adapters/email/mime_parser.h"
 #include "adapters/email/normalize.h"
 #include "adapters/email/outbound.h"
@@ -43,6 +44,10 @@ Ingest EmailAdapter::ingest(const schema::Channel& channel, const InboundRequest
 
 Delivery EmailAdapter::deliver(const schema::Channel& channel, const Outbound& outbound) const {
   return deliver_email(channel, outbound);
+}
+
+std::vector<ConnectionCheck> EmailAdapter::test_connection(const schema::Channel& channel) const {
+  return test_email_connection(channel);
 }
 
 }  // namespace omnigate::adapters::email

@@ -10,6 +10,7 @@
 // the store): the gateway threads it (adapters/email/threading.h) before the
 // group commit. Replies leave through deliver_email (adapters/email/outbound.h).
 #include <string_view>
+#include <vector>
 
 #include "adapters/adapter.h"
 
@@ -28,6 +29,9 @@ class EmailAdapter : public Adapter {
   void configure(schema::Channel& channel) const override;
   Ingest ingest(const schema::Channel& channel, const InboundRequest& request) const override;
   Delivery deliver(const schema::Channel& channel, const Outbound& outbound) const override;
+  // IMAP login + EXAMINE when the channel polls a mailbox, then an SMTP
+  // session up to AUTH and NOOP (connection_test.h).
+  std::vector<ConnectionCheck> test_connection(const schema::Channel& channel) const override;
 };
 
 }  // namespace omnigate::adapters::email

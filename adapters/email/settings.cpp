@@ -80,7 +80,9 @@ int int_in(const Json::Value& object, const char* key, const std::string& path, 
 }
 
 // A password typed into config (config.<block>_password or
-// config.<block>.password) moves to secrets.<block>_password; secrets win.
+// config.<block>.password) moves to secrets.<block>_password, replacing the
+// stored one: that is how an admin changes a password. Left out, the stored
+// password stays (a config PATCH need not repeat it).
 void move_password(schema::Channel& channel, const char* block) {
   const std::string secret_key = std::string(block) + "_password";
   std::string typed = string_at(channel.config, secret_key.c_str(), "config.");
@@ -91,8 +93,7 @@ void move_password(schema::Channel& channel, const char* block) {
     if (typed.empty()) typed = nested;
     channel.config[block].removeMember("password");
   }
-  std::string stored = string_at(channel.secrets, secret_key.c_str(), "secrets.");
-  if (stored.empty() && !typed.empty()) channel.secrets[secret_key] = typed;
+  if (!typed.empty()) channel.secrets[secret_key] = typed;
 }
 
 void configure_imap(schema::Channel& channel) {

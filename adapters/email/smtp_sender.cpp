@@ -31,6 +31,9 @@ class Transcript {
   }
 
   const std::string& last_reply() const { return last_reply_; }
+  // The server's first reply ("220 mail.example.com ESMTP ...").
+  const std::string& greeting() const { return greeting_; }
+  bool said(std::string_view verb) const { return said_.find(" " + std::string(verb) + " ") != std::string::npos; }
   // The step the last reply answered: "MAIL FROM", "RCPT TO", "end of DATA", ...
   const std::string& step() const { return last_step_; }
 
@@ -64,6 +67,7 @@ class Transcript {
     }
     last_reply_ = pending_.size() > kMaxReplyText ? pending_.substr(0, kMaxReplyText) + "..." : pending_;
     last_step_ = current_step();
+    if (last_command_.empty() && greeting_.empty()) greeting_ = last_reply_;
     pending_.clear();
     if (last_command_ == "DATA" && line.starts_with("354")) data_started_ = true;
   }
@@ -78,6 +82,7 @@ class Transcript {
                                                   "DATA", "QUIT", "RSET",     "NOOP", "VRFY"};
     if (std::find(std::begin(kVerbs), std::end(kVerbs), word) == std::end(kVerbs)) return;
     last_command_ = word;
+    said_ += " " + word + " ";
     data_started_ = false;
   }
 
@@ -85,6 +90,8 @@ class Transcript {
   std::string last_reply_;
   std::string last_step_;
   std::string last_command_;
+  std::string greeting_;
+  std::string said_;  // " EHLO  STARTTLS  AUTH ..."
   bool data_started_ = false;
 };
 
@@ -147,26 +154,18 @@ bool is_envelope_address(std::string_view address) {
   });
 }
 
-SmtpResult send_mail(const SmtpSettings& settings, const SmtpEnvelope& envelope, std::string_view data) {
-  if (!is_envelope_address(envelope.mail_from))
-    return {SmtpResult::Outcome::permanent, 0, "invalid sender address \"" + envelope.mail_from + "\""};
-  if (envelope.recipients.empty()) return {SmtpResult::Outcome::permanent, 0, "no recipient"};
-  for (const std::string& r : envelope.recipients)
-    if (!is_envelope_address(r)) return {SmtpResult::Outcome::permanent, 0, "invalid recipient address \"" + r + "\""};
+namespace {
 
+using CurlPtr = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+
+// A libcurl handle set up for one SMTP session with `settings`: URL, TLS
+// mode, AUTH, timeouts, and the transcript fed by the debug callback. The
+// caller adds what the session is for (a mail, or a NOOP) and performs it.
+CurlPtr open_session(const SmtpSettings& settings, Transcript& transcript, char* error) {
   global_init_once();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) return temporary("curl_easy_init failed");
+  CurlPtr curl(curl_easy_init(), &curl_easy_cleanup);
   CURL* c = curl.get();
-
-  struct curl_slist* rcpt = nullptr;
-  for (const std::string& r : envelope.recipients) rcpt = curl_slist_append(rcpt, ("<" + r + ">").c_str());
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt_guard(rcpt, &curl_slist_free_all);
-  std::string from = "<" + envelope.mail_from + ">";
-
-  Transcript transcript;
-  Upload upload{data};
-  char error[CURL_ERROR_SIZE] = {0};
+  if (!c) return curl;
   curl_easy_setopt(c, CURLOPT_URL, settings.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(c, CURLOPT_USE_SSL, curl_use_ssl(settings));
@@ -174,12 +173,6 @@ SmtpResult send_mail(const SmtpSettings& settings, const SmtpEnvelope& envelope,
     curl_easy_setopt(c, CURLOPT_USERNAME, settings.username.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, settings.password.c_str());
   }
-  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(c, CURLOPT_READFUNCTION, &Upload::read);
-  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
-  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(settings.total_timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -189,10 +182,12 @@ SmtpResult send_mail(const SmtpSettings& settings, const SmtpEnvelope& envelope,
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, &Transcript::on_debug);
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &transcript);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
+  return curl;
+}
 
-  CURLcode rc = curl_easy_perform(c);
-  if (rc == CURLE_OK) return {SmtpResult::Outcome::sent, 250, ""};
-
+// What a failed perform means: the server's own words when it answered
+// 4xx/5xx, else libcurl's.
+SmtpResult classify_failure(CURL* c, CURLcode rc, const Transcript& transcript, const char* error) {
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   std::string curl_error = error[0] ? error : curl_easy_strerror(rc);
@@ -207,6 +202,63 @@ SmtpResult send_mail(const SmtpSettings& settings, const SmtpEnvelope& envelope,
   r.error = "SMTP: " + curl_error;
   if (!transcript.last_reply().empty()) r.error += " (last reply: " + transcript.last_reply() + ")";
   return r;
+}
+
+}  // namespace
+
+SmtpResult send_mail(const SmtpSettings& settings, const SmtpEnvelope& envelope, std::string_view data) {
+  if (!is_envelope_address(envelope.mail_from))
+    return {SmtpResult::Outcome::permanent, 0, "invalid sender address \"" + envelope.mail_from + "\""};
+  if (envelope.recipients.empty()) return {SmtpResult::Outcome::permanent, 0, "no recipient"};
+  for (const std::string& r : envelope.recipients)
+    if (!is_envelope_address(r)) return {SmtpResult::Outcome::permanent, 0, "invalid recipient address \"" + r + "\""};
+
+  Transcript transcript;
+  char error[CURL_ERROR_SIZE] = {0};
+  CurlPtr curl = open_session(settings, transcript, error);
+  if (!curl) return temporary("curl_easy_init failed");
+  CURL* c = curl.get();
+
+  struct curl_slist* rcpt = nullptr;
+  for (const std::string& r : envelope.recipients) rcpt = curl_slist_append(rcpt, ("<" + r + ">").c_str());
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt_guard(rcpt, &curl_slist_free_all);
+  std::string from = "<" + envelope.mail_from + ">";
+
+  Upload upload{data};
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, &Upload::read);
+  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+
+  CURLcode rc = curl_easy_perform(c);
+  if (rc == CURLE_OK) return {SmtpResult::Outcome::sent, 250, ""};
+  return classify_failure(c, rc, transcript, error);
+}
+
+SmtpLoginCheck check_smtp_login(const SmtpSettings& settings) {
+  Transcript transcript;
+  char error[CURL_ERROR_SIZE] = {0};
+  CurlPtr curl = open_session(settings, transcript, error);
+  if (!curl) return {temporary("curl_easy_init failed"), "", false};
+  CURL* c = curl.get();
+  // Without a mail to upload and without recipients, libcurl's SMTP sends
+  // the custom command (instead of HELP) once greeted, secured and logged in.
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "NOOP");
+  // NOOP's "250 OK" is written to the body; nothing to keep.
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
+
+  CURLcode rc = curl_easy_perform(c);
+  SmtpLoginCheck out;
+  out.greeting = transcript.greeting();
+  out.tls = settings.url.starts_with("smtps://") || transcript.said("STARTTLS");
+  if (rc == CURLE_OK) {
+    out.result = {SmtpResult::Outcome::sent, 250, ""};
+    return out;
+  }
+  out.result = classify_failure(c, rc, transcript, error);
+  return out;
 }
 
 }  // namespace omnigate::adapters::email

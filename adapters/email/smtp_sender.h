@@ -53,4 +53,18 @@ bool is_envelope_address(std::string_view address);
 // libcurl dot-stuffs it.
 SmtpResult send_mail(const SmtpSettings& settings, const SmtpEnvelope& envelope, std::string_view data);
 
+// What check_smtp_login found. result.outcome is `sent` when every step was
+// accepted; otherwise result.error says which step failed and how, exactly
+// as send_mail would have reported it.
+struct SmtpLoginCheck {
+  SmtpResult result;
+  std::string greeting;  // the server's first reply, "" when it never greeted
+  bool tls = false;      // smtps://, or STARTTLS was said
+};
+
+// The admin's "test connection": the session send_mail would open (greeting,
+// EHLO, STARTTLS as configured, AUTH when a username is set), then NOOP and
+// QUIT. No mail is sent.
+SmtpLoginCheck check_smtp_login(const SmtpSettings& settings);
+
 }  // namespace omnigate::adapters::email

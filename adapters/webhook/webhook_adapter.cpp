@@ -4,6 +4,7 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/http_client.h"
+#include "adapters/common/connection_check.h"
 #include "adapters/common/parts.h"
 #include "schema/json.h"
 
@@ -144,6 +145,24 @@ Delivery WebhookAdapter::deliver(const schema::Channel& channel, const Outbound&
     d.error = "receiver refused the message: HTTP " + std::to_string(r.status);
   }
   return d;
+}
+
+std::vector<ConnectionCheck> WebhookAdapter::test_connection(const schema::Channel& channel) const {
+  std::string url = channel.config.get("outbound_url", "").asString();
+  if (url.empty()) return {};
+  return {run_check("outbound_url", [&]() -> CheckOutcome {
+    Json::Value ping(Json::objectValue);
+    ping["type"] = "ping";
+    ping["channel_id"] = Json::Int64(channel.id);
+    std::string body = schema::write_json(ping);
+    HttpResponse r = http_post(url, body,
+                               {{"Content-Type", "application/json"},
+                                {kSignatureHeader, sign_body(channel.secrets.get("secret", "").asString(), body)}},
+                               std::chrono::seconds(10));
+    if (!r.transport_error.empty()) return {false, url + " unreachable: " + r.transport_error};
+    if (r.status < 200 || r.status >= 300) return {false, url + " answered the ping with HTTP " + std::to_string(r.status)};
+    return {true, url + " answered the signed ping with HTTP " + std::to_string(r.status)};
+  })};
 }
 
 }  // namespace omnigate::adapters::webhook

@@ -10,7 +10,9 @@
 // replay. Outbound: agent replies are POSTed to config.outbound_url as
 //   {"type":"message.created","message":{...},"recipient":{"id","name"},"attempt":n}
 // signed the same way; a retry carries the same message.id, so receivers
-// can drop repeats.
+// can drop repeats. An admin's connection test POSTs
+//   {"type":"ping","channel_id":n}
+// signed the same way; receivers answer it 2xx and otherwise ignore it.
 #include "adapters/adapter.h"
 #include "adapters/common/body_signature.h"
 
@@ -27,6 +29,9 @@ class WebhookAdapter : public Adapter {
   void configure(schema::Channel& channel) const override;
   Ingest ingest(const schema::Channel& channel, const InboundRequest& request) const override;
   Delivery deliver(const schema::Channel& channel, const Outbound& outbound) const override;
+  // "outbound_url": a signed ping to config.outbound_url; 2xx passes. No
+  // check when the channel sends nothing out (no outbound_url).
+  std::vector<ConnectionCheck> test_connection(const schema::Channel& channel) const override;
 };
 
 }  // namespace omnigate::adapters::webhook

@@ -10,11 +10,13 @@ namespace {
 
 using namespace std::chrono_literals;
 
-ApiResult post_once(const TokenCredentials& c, const std::string& path, const std::string& token,
-                    const std::string& body, std::chrono::milliseconds timeout) {
+// One call with `token`: a POST of `body`, or a GET when body is nullopt.
+ApiResult call_once(const TokenCredentials& c, const std::string& path, const std::string& token,
+                    const std::optional<std::string>& body, std::chrono::milliseconds timeout) {
   ApiResult out;
-  HttpResponse r = http_post(c.api_base + path + "?access_token=" + url_encode(token), body,
-                             {{"Content-Type", "application/json; charset=utf-8"}}, timeout);
+  std::string url = c.api_base + path + "?access_token=" + url_encode(token);
+  HttpResponse r = body ? http_post(url, *body, {{"Content-Type", "application/json; charset=utf-8"}}, timeout)
+                        : http_get(url, {}, timeout);
   out.transport_error = r.transport_error;
   out.http_status = r.status;
   if (!r.transport_error.empty()) return out;
@@ -73,18 +75,32 @@ Delivery deliver_json(AccessTokenManager& tokens, const TokenCredentials& c, con
 
 }  // namespace
 
-ApiResult post_with_token(AccessTokenManager& tokens, const TokenCredentials& c, const std::string& path,
-                          const std::string& body, std::chrono::milliseconds timeout) {
+namespace {
+
+ApiResult call_with_token(AccessTokenManager& tokens, const TokenCredentials& c, const std::string& path,
+                          const std::optional<std::string>& body, std::chrono::milliseconds timeout) {
   std::string token = tokens.get(c);
-  ApiResult r = post_once(c, path, token, body, timeout);
+  ApiResult r = call_once(c, path, token, body, timeout);
   if (r.transport_error.empty() && is_token_errcode(r.errcode)) {
     // The token died early (revoked by a fetch elsewhere, or clock drift):
     // drop exactly that one, get a fresh one, try once more.
     tokens.invalidate(c, token);
     token = tokens.get(c);
-    r = post_once(c, path, token, body, timeout);
+    r = call_once(c, path, token, body, timeout);
   }
   return r;
+}
+
+}  // namespace
+
+ApiResult post_with_token(AccessTokenManager& tokens, const TokenCredentials& c, const std::string& path,
+                          const std::string& body, std::chrono::milliseconds timeout) {
+  return call_with_token(tokens, c, path, body, timeout);
+}
+
+ApiResult get_with_token(AccessTokenManager& tokens, const TokenCredentials& c, const std::string& path,
+                         std::chrono::milliseconds timeout) {
+  return call_with_token(tokens, c, path, std::nullopt, timeout);
 }
 
 std::optional<Json::Value> message_content(const schema::Message& m, std::string& why) {

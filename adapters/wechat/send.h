@@ -39,6 +39,9 @@ struct ApiResult {
 // TokenError when no token can be had.
 ApiResult post_with_token(AccessTokenManager& tokens, const TokenCredentials& credentials, const std::string& path,
                           const std::string& json_body, std::chrono::milliseconds timeout = kApiTimeout);
+// The same for a GET of {api_base}{path}?access_token=<token> (no other query).
+ApiResult get_with_token(AccessTokenManager& tokens, const TokenCredentials& credentials, const std::string& path,
+                         std::chrono::milliseconds timeout = kApiTimeout);
 
 // WeChat's message body for a stored message: its text parts joined with
 // newlines, or its one image (by media_id). nullopt with `why` set for

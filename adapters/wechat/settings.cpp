@@ -83,11 +83,12 @@ void configure_channel(schema::Channel& channel) {
                                        " from WeChat's console (letters and digits)");
 
   std::string mode_text = optional_string(config, "mode", "config");
-  // Keys an admin typed into config move to secrets; secrets win if both.
+  // Keys an admin typed into config move to secrets, replacing what is
+  // stored: that is how an admin changes the AppSecret or pastes WeChat's
+  // Token. Left out, the stored (or generated) value stays.
   for (const char* key : {"token", "encoding_aes_key", secret_key(flavor)}) {
     std::string in_config = optional_string(config, key, "config");
-    std::string in_secrets = optional_string(channel.secrets, key, "secrets");
-    if (in_secrets.empty() && !in_config.empty()) channel.secrets[key] = in_config;
+    if (!in_config.empty()) channel.secrets[key] = in_config;
     channel.config.removeMember(key);
   }
   std::string token = optional_string(channel.secrets, "token", "secrets");

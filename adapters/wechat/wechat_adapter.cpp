@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "adapters/common/crypto.h"
+#include "adapters/wechat/connection_test.h"
 #include "adapters/wechat/normalize.h"
 #include "adapters/wechat/send.h"
 #include "adapters/wechat/signature.h"
@@ -193,6 +194,10 @@ Ingest WechatAdapter::ingest(const schema::Channel& channel, const InboundReques
   if (req.method == "GET") return verify_url(s, req);
   if (req.method == "POST") return receive(s, req);
   throw AdapterError::method_not_allowed("WeChat callbacks are GET (URL verification) or POST");
+}
+
+std::vector<ConnectionCheck> WechatAdapter::test_connection(const schema::Channel& channel) const {
+  return test_wechat_connection(*tokens_, read_settings(channel));
 }
 
 Delivery WechatAdapter::deliver(const schema::Channel& channel, const Outbound& outbound) const {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/adapter.h"
 #include "adapters/wechat/access_token.h"
@@ -68,6 +69,9 @@ class WechatAdapter : public Adapter {
   // servicers' own messages (origin 5) have no contact to file them under.
   PullResult pull(const schema::Channel& channel, const PullRequest& request, const std::string& cursor,
                   const PullPageHandler& on_page) const override;
+
+  // An access token, then an API call with it (connection_test.h).
+  std::vector<ConnectionCheck> test_connection(const schema::Channel& channel) const override;
 
   AccessTokenManager& tokens() const { return *tokens_; }
   // A 微信客服 sync client for a WeCom channel (throws AdapterError for an

@@ -63,6 +63,7 @@ Front::Front(Services& services) : services_(services) {
   add_app_routes(*this);
   add_file_routes(*this);
   add_poll_routes(*this);
+  add_connection_test_routes(*this);
   add_user_routes(*this);
   add_team_routes(*this);
   add_me_routes(*this);

@@ -53,6 +53,7 @@ void add_widget_routes(Front& front);
 void add_app_routes(Front& front);
 void add_file_routes(Front& front);
 void add_poll_routes(Front& front);
+void add_connection_test_routes(Front& front);
 void add_user_routes(Front& front);
 void add_team_routes(Front& front);
 void add_me_routes(Front& front);

@@ -238,7 +238,9 @@ void WechatStandin::handle(const httplib::Request& req, httplib::Response& res) 
   const bool is_token = req.path == kTokenPath || req.path == kWecomTokenPath;
   const bool is_send = req.path == kCustomSendPath || req.path == kKfSendPath;
   const bool is_sync = req.path == kKfSyncPath;
-  if (is_sync) {
+  if (req.path == kApiDomainIpPath) {
+    rec.answer = req.method == "GET" ? api_domain_ip(req) : error(43001);
+  } else if (is_sync) {
     if (req.method != "POST")
       rec.answer = error(43002);
     else if (rec.json.isNull() && !req.body.empty())
@@ -307,6 +309,22 @@ Json::Value WechatStandin::issue_token(const httplib::Request& req, bool wecom) 
   }
   j["access_token"] = token;
   j["expires_in"] = expires_in_;
+  return j;
+}
+
+Json::Value WechatStandin::api_domain_ip(const httplib::Request& req) const {
+  std::lock_guard lk(mu_);
+  std::string token = req.get_param_value("access_token");
+  auto it = tokens_.find(token);
+  bool wecom = it != tokens_.end() && it->second.wecom;
+  Json::Value refused = check_token(token, wecom);
+  if (!refused.isNull()) return refused;
+  Json::Value j(Json::objectValue);
+  if (wecom) {
+    j["errcode"] = 0;
+    j["errmsg"] = "ok";
+  }
+  j["ip_list"].append("127.0.0.1");
   return j;
 }
 

@@ -9,6 +9,8 @@
 //        -> {"errcode":0,"errmsg":"ok"}
 //   POST /cgi-bin/kf/send_msg?access_token=           {"touser","open_kfid","msgtype",...}
 //        -> {"errcode":0,"errmsg":"ok","msgid":"..."}
+//   GET  /cgi-bin/get_api_domain_ip?access_token=      (either kind of token)
+//        -> {"ip_list":["127.0.0.1"]} (WeCom adds "errcode":0,"errmsg":"ok")
 //   POST /cgi-bin/kf/sync_msg?access_token=           {"cursor","token","limit","open_kfid"}
 //        -> {"errcode":0,"errmsg":"ok","next_cursor":"...","has_more":0|1,"msg_list":[...]}
 //        (the 微信客服 messages added with add_kf_message, from the cursor on,
@@ -58,6 +60,7 @@ class WechatStandin {
   static constexpr const char* kCustomSendPath = "/cgi-bin/message/custom/send";
   static constexpr const char* kKfSendPath = "/cgi-bin/kf/send_msg";
   static constexpr const char* kKfSyncPath = "/cgi-bin/kf/sync_msg";
+  static constexpr const char* kApiDomainIpPath = "/cgi-bin/get_api_domain_ip";
 
   WechatStandin();
   ~WechatStandin();
@@ -125,6 +128,7 @@ class WechatStandin {
   Json::Value send(const httplib::Request& req, const Json::Value& body, bool kf);
   Json::Value check_token(const std::string& token, bool wecom) const;
   Json::Value kf_sync(const httplib::Request& req, const Json::Value& body);
+  Json::Value api_domain_ip(const httplib::Request& req) const;
 
   httplib::Server server_;
   std::thread thread_;

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "adapters/email/mime_parser.h"
 #include "adapters/email/normalize.h"
 #include "adapters/email/outbound.h"
@@ -197,6 +199,39 @@ TEST(EmailSmtp, AuthIsUsedAndAWrongPasswordFails) {
   Delivery refused = deliver_email(anonymous, reply());
   EXPECT_EQ(refused.outcome, Delivery::Outcome::failed);
   EXPECT_NE(refused.error.find("530"), std::string::npos) << refused.error;
+}
+
+// check_smtp_login: the "test connection" session, up to AUTH and a NOOP.
+TEST(EmailSmtp, LoginCheckAuthenticatesSendsNoMailAndNamesAWrongPassword) {
+  SmtpServer server({"helpdesk", "correct horse"});
+  schema::Channel c = channel(server.url());
+  c.config["smtp"]["username"] = "helpdesk";
+  c.secrets["smtp_password"] = "correct horse";
+  SmtpLoginCheck ok = check_smtp_login(smtp_settings(c));
+  EXPECT_EQ(ok.result.outcome, SmtpResult::Outcome::sent) << ok.result.error;
+  EXPECT_EQ(ok.greeting.rfind("220", 0), 0u) << ok.greeting;
+  EXPECT_FALSE(ok.tls);
+
+  c.secrets["smtp_password"] = "wrong";
+  SmtpLoginCheck denied = check_smtp_login(smtp_settings(c));
+  EXPECT_EQ(denied.result.outcome, SmtpResult::Outcome::permanent);
+  EXPECT_NE(denied.result.error.find("535"), std::string::npos) << denied.result.error;
+  EXPECT_NE(denied.result.error.find("(at AUTH)"), std::string::npos) << denied.result.error;
+  for (const char* secret : {"wrong", "d3Jvbmc", "AGhlbHBkZXNrAHdyb25n"})
+    EXPECT_EQ(denied.result.error.find(secret), std::string::npos) << denied.result.error;
+
+  // Sessions that stop before MAIL FROM leave nothing behind.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(server.received().empty());
+}
+
+TEST(EmailSmtp, LoginCheckWithStartTlsRequiredOnAServerWithoutItFails) {
+  SmtpServer server;  // offers no STARTTLS
+  SmtpLoginCheck required = check_smtp_login(smtp_settings(channel(server.url(), "required")));
+  EXPECT_EQ(required.result.outcome, SmtpResult::Outcome::permanent) << required.result.error;
+  SmtpLoginCheck relaxed = check_smtp_login(smtp_settings(channel(server.url(), "if_available")));
+  EXPECT_EQ(relaxed.result.outcome, SmtpResult::Outcome::sent) << relaxed.result.error;
+  EXPECT_FALSE(relaxed.tls);
 }
 
 TEST(EmailSmtp, StartTlsRequiredButNotOfferedFailsIfAvailableSends) {

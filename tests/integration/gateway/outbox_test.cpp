@@ -12,6 +12,7 @@
 #include "adapters/webhook/webhook_adapter.h"
 #include "gateway/db/pg.h"
 #include "schema/json.h"
+#include <json/writer.h>  // operator<< for Json::Value in assertion messages
 #include "tests/support/test_gateway.h"
 #include "tests/support/ws_client.h"
 
@@ -350,6 +351,58 @@ TEST(OutboxEvents, AnotherTeamsAgentNeitherHearsNorRetries) {
     EXPECT_NE((*e)["type"].asString(), "message.updated") << omnigate::schema::write_json(*e);
   // The admin still may.
   EXPECT_EQ(retry(gw, s.conversation_id, id, admin)->status, 200);
+}
+
+}  // namespace
+
+// The admin's connection test on channels that have no server of their own
+// to log in to: the webhook channel pings its outbound_url, signed; the web
+// widget channel has nothing to test.
+namespace {
+
+Json::Value connection_test(TestGateway& gw, const Json::Value& channel) {
+  auto r = gw.client().Post("/v1/admin/channels/" + channel["id"].asString() + "/test",
+                            {{"Authorization", "Bearer " + gw.admin_token()}}, "", "application/json");
+  EXPECT_TRUE(r);
+  if (!r) return Json::Value();
+  EXPECT_EQ(r->status, 200) << r->body;
+  return parse(r->body);
+}
+
+TEST(ConnectionTest, WebhookChannelPingsItsOutboundUrlSigned) {
+  Receiver receiver({503});
+  TestGateway gw;
+  Json::Value config;
+  config["outbound_url"] = receiver.url();
+  Json::Value channel = gw.create_channel("webhook", "shop", config);
+
+  Json::Value down = connection_test(gw, channel);
+  EXPECT_FALSE(down["ok"].asBool());
+  ASSERT_EQ(down["checks"].size(), 1u);
+  EXPECT_EQ(down["checks"][0]["name"].asString(), "outbound_url");
+  EXPECT_NE(down["checks"][0]["detail"].asString().find("503"), std::string::npos) << down;
+
+  Json::Value up = connection_test(gw, channel);
+  EXPECT_TRUE(up["ok"].asBool()) << up;
+  auto bodies = receiver.bodies();
+  auto signatures = receiver.signatures();
+  ASSERT_EQ(bodies.size(), 2u);
+  Json::Value ping = parse(bodies[1]);
+  EXPECT_EQ(ping["type"].asString(), "ping");
+  EXPECT_EQ(ping["channel_id"].asInt64(), channel["id"].asInt64());
+  EXPECT_EQ(signatures[1], omnigate::adapters::sign_body(channel["secrets"]["secret"].asString(), bodies[1]));
+
+  db::PgConnection c(gw.db());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM messages").int64(0, 0), 0) << "a ping is no message";
+}
+
+TEST(ConnectionTest, WidgetChannelsHaveNothingToTest) {
+  TestGateway gw;
+  Json::Value answer = connection_test(gw, gw.create_channel("web", "site"));
+  EXPECT_TRUE(answer["ok"].asBool());
+  EXPECT_EQ(answer["checks"].size(), 0u);
+  Json::Value webhook_without_url = connection_test(gw, gw.create_channel("webhook", "inbound only"));
+  EXPECT_EQ(webhook_without_url["checks"].size(), 0u);
 }
 
 }  // namespace

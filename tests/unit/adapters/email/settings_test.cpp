@@ -92,6 +92,19 @@ TEST(EmailSettings, ImapIsCheckedAndFilledIn) {
   EXPECT_EQ(s.imap->after_fetch, adapters::email::AfterFetch::seen);
 }
 
+TEST(EmailSettings, ATypedPasswordReplacesTheStoredOneAndLeavingItOutKeepsIt) {
+  schema::Channel c = configured(
+      R"({"address":"support@shop.example",
+          "imap":{"url":"imaps://mail.shop.example","username":"support","password":"old"}})");
+  c.config["imap"]["password"] = "changed";  // the admin edits the channel
+  EmailAdapter().configure(c);
+  EXPECT_EQ(c.secrets["imap_password"].asString(), "changed");
+  EXPECT_FALSE(c.config["imap"].isMember("password"));
+  c.config["display_name"] = "Shop";  // an edit that types no password
+  EmailAdapter().configure(c);
+  EXPECT_EQ(c.secrets["imap_password"].asString(), "changed");
+}
+
 TEST(EmailSettings, MoveGetsAFolder) {
   schema::Channel c = configured(
       R"({"address":"support@shop.example","imap_password":"pw",

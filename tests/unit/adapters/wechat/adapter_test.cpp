@@ -116,6 +116,26 @@ TEST(WechatConfigure, PlainWhenNoKeyAndKeysMoveOutOfConfig) {
   EXPECT_EQ(read_settings(c).api_base, "http://127.0.0.1:9");
 }
 
+TEST(WechatConfigure, ATypedSecretReplacesTheStoredOneAndLeavingItOutKeepsIt) {
+  WechatAdapter a(schema::ChannelType::wechat);
+  schema::Channel c;
+  c.type = schema::ChannelType::wechat;
+  c.config["app_id"] = "wx2c2769f8efd9abc2";
+  c.config["app_secret"] = "first-secret";
+  a.configure(c);
+  std::string token = c.secrets["token"].asString();
+
+  c.config["app_secret"] = "reset-in-the-console";  // the admin edits the channel
+  a.configure(c);
+  EXPECT_EQ(c.secrets["app_secret"].asString(), "reset-in-the-console");
+  EXPECT_FALSE(c.config.isMember("app_secret"));
+
+  c.config["mode"] = "plain";  // an edit that types no secret
+  a.configure(c);
+  EXPECT_EQ(c.secrets["app_secret"].asString(), "reset-in-the-console");
+  EXPECT_EQ(c.secrets["token"].asString(), token);
+}
+
 TEST(WechatConfigure, RefusesBadSettings) {
   WechatAdapter a(schema::ChannelType::wechat);
   auto refuse = [&](Json::Value config, Json::Value secrets = Json::Value()) {
