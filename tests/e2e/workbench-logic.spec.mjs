@@ -115,6 +115,48 @@ test('channel forms validate before sending and build the API body', () => {
   assert.deepEqual(forms.channelBody('app', { name: 'A', require_identity: false }), { type: 'app', name: 'A', config: {} });
 });
 
+test('editing a channel keeps hidden settings and stored secrets, and empties what was cleared', () => {
+  // As GET /v1/admin/channels/{id} answers: passwords live in secrets, never in config.
+  const ch = {
+    id: 4, type: 'email', name: 'Mail',
+    config: {
+      address: 's@x.example', plus_addressing: true, reopen_window_days: 30,
+      imap: { url: 'imaps://h/INBOX', username: 'u', starttls: 'required', poll_interval_seconds: 60 },
+      smtp: { url: 'smtp://h:587/x.example', username: 'u', starttls: 'if_available' },
+    },
+    secrets: { imap_password: 'old', smtp_password: 'old', signing_secret: 'k' },
+  };
+  const values = forms.formValues('email', ch);
+  assert.equal(values.imap_url, 'imaps://h/INBOX');
+  assert.equal(values.smtp_starttls, 'if_available');
+  assert.equal(values.imap_password, '', 'secrets are never put back into the form');
+  assert.deepEqual(forms.channelPatch('email', ch, values).config, ch.config, 'an untouched form changes nothing');
+
+  const edited = forms.channelPatch('email', ch, { ...values, name: ' Mail 2 ', imap_password: 'new', display_name: 'Shop' });
+  assert.equal(edited.name, 'Mail 2');
+  assert.equal(edited.config.imap.password, 'new');
+  assert.equal(edited.config.imap.poll_interval_seconds, 60, 'a setting the form does not show stays');
+  assert.equal(edited.config.display_name, 'Shop');
+  assert.equal(edited.config.smtp.password, undefined, 'an empty secret field keeps the stored secret');
+  assert.equal(ch.config.imap.password, undefined, 'the channel object itself is not changed');
+
+  const noImap = forms.channelPatch('email', ch, { ...values, imap_url: '' });
+  assert.equal(noImap.config.imap, undefined, 'clearing the IMAP URL stops polling: the whole block goes');
+  assert.ok(noImap.config.smtp);
+
+  const web = { type: 'web', name: 'Site', config: { allowed_origins: ['https://a.example'], key: 'wk_1' } };
+  const webValues = forms.formValues('web', web);
+  assert.equal(webValues.allowed_origins, 'https://a.example');
+  assert.deepEqual(forms.channelPatch('web', web, { ...webValues, allowed_origins: 'https://a.example\nhttps://b.example' }).config,
+    { allowed_origins: ['https://a.example', 'https://b.example'], key: 'wk_1' });
+
+  assert.equal(forms.canTestConnection({ type: 'email', config: {} }), true);
+  assert.equal(forms.canTestConnection({ type: 'wecom', config: {} }), true);
+  assert.equal(forms.canTestConnection({ type: 'webhook', config: {} }), false);
+  assert.equal(forms.canTestConnection({ type: 'webhook', config: { outbound_url: 'https://x.example/h' } }), true);
+  assert.equal(forms.canTestConnection({ type: 'web', config: {} }), false);
+});
+
 test('after creation: webhook URL, token and AES key for WeChat; the embed tag for web', () => {
   const base = 'https://support.example';
   const wx = forms.channelOutputs({ type: 'wechat_mp', inbound_url: '/v1/hooks/T', secrets: { token: 'tok', encoding_aes_key: 'k'.repeat(43) } }, base);

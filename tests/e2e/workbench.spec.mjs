@@ -13,6 +13,9 @@
 //  - an admin creates a web channel in the console (client-side validation
 //    first), and the embed snippet it shows works on a test page on another
 //    origin: the visitor's message reaches the admin's inbox;
+//  - the admin's connection test on a WeChat channel names the wrong
+//    AppSecret; the admin fixes it in the channel's edit form and the test
+//    passes (token, then an API call with it);
 //  - the same for email: a mail put into the IMAP test server's inbox comes
 //    in through the channel's poll, the canned reply reaches the SMTP test
 //    server in the customer's thread (with OMNIGATE_MAIL_SERVERS, the
@@ -335,6 +338,55 @@ test('admin: a web channel created in the console, its embed snippet works on an
   } finally {
     await context.close();
     site.close();
+  }
+});
+
+test('admin: the connection test names a wrong AppSecret; fixed in the edit form, the test passes', { skip, timeout: 120_000 }, async () => {
+  const appId = `wxe2etest${tag().replace(/-/g, '')}`;
+  standin.addApp(appId, 'the-right-secret');
+  const name = `公众号 test ${tag()}`;
+  const ch = await call(url, adminToken, 'POST', '/v1/admin/channels', {
+    type: 'wechat_mp', name, config: { app_id: appId, app_secret: 'a-wrong-secret', mode: 'safe', api_base: standin.base },
+  });
+
+  const { context, page, errors } = await workbenchPage('workbench-admin-test');
+  try {
+    await signIn(page, url, 'admin', env.OMNIGATE_ADMIN_PASSWORD);
+    await page.locator('.nav-link', { hasText: 'Admin' }).click();
+    await page.locator('.table a', { hasText: name }).first().click();
+    await page.locator('button', { hasText: 'Test connection' }).click();
+    const token = page.locator('.conn-check[data-check=access_token]');
+    await token.waitFor({ timeout: 15_000 });
+    assert.match(await token.getAttribute('class'), /conn-check--bad/);
+    assert.match(await token.locator('.conn-check-detail').innerText(), /40125[\s\S]*AppSecret/);
+    assert.equal(await page.locator('.conn-check[data-check=api]').count(), 0, 'no API call without a token');
+    await page.screenshot({ path: path.join(artifacts, 'workbench-admin-connection-failed.png') });
+
+    await page.locator('a', { hasText: 'Edit settings' }).click();
+    assert.equal(await page.locator('#ch-app_id').inputValue(), appId);
+    assert.equal(await page.locator('#ch-mode').inputValue(), 'safe');
+    assert.equal(await page.locator('#ch-app_secret').inputValue(), '', 'a stored secret is never shown');
+    await page.locator('#ch-app_secret').fill('the-right-secret');
+    await page.locator('.channel-form button[type=submit]').click();
+    await page.locator('.notice', { hasText: 'Settings saved.' }).waitFor({ timeout: 10_000 });
+
+    await page.locator('button', { hasText: 'Test connection' }).click();
+    await page.locator('.conn-check--ok[data-check=api]').waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('.conn-check[data-check=access_token]').getAttribute('class'), /conn-check--ok/);
+    await page.screenshot({ path: path.join(artifacts, 'workbench-admin-connection-test.png') });
+
+    // The edit kept what the form does not show and changed only the secret.
+    const saved = await call(url, adminToken, 'GET', `/v1/admin/channels/${ch.id}`);
+    assert.equal(saved.config.mode, 'safe');
+    assert.equal(saved.secrets.app_secret, 'the-right-secret');
+    assert.equal(saved.secrets.encoding_aes_key, ch.secrets.encoding_aes_key);
+    assert.ok(standin.requests.some((r) => r.path === '/cgi-bin/get_api_domain_ip' && r.answer.ip_list));
+    assert.deepEqual(errors, [], 'no browser console errors');
+  } catch (e) {
+    await failureShot(page, 'workbench-admin-test');
+    throw e;
+  } finally {
+    await context.close();
   }
 });
 

@@ -6,6 +6,8 @@
 //        -> {"access_token":"...","expires_in":7200}
 //   POST /cgi-bin/message/custom/send?access_token=  {"touser","msgtype","text":{"content"}}
 //        -> {"errcode":0,"errmsg":"ok"}
+//   GET  /cgi-bin/get_api_domain_ip?access_token=    (the admin's connection test)
+//        -> {"ip_list":["127.0.0.1"]}
 // Errors are WeChat's: 40013 unknown appid, 40125 wrong secret, 40002 bad
 // grant_type, 41001 no access_token, 40001 invalid token, 43002 not POST,
 // 47001 body not JSON, 40003 no touser, 40008 unknown msgtype, 44004 empty text.
@@ -51,6 +53,13 @@ export async function startWechatStandin() {
       tokens.set(token, appid);
       current.set(appid, token);
       return { access_token: token, expires_in: 7200 };
+    }
+    if (url.pathname === '/cgi-bin/get_api_domain_ip') {
+      if (method !== 'GET') return { errcode: 43001, errmsg: 'require GET method' };
+      const token = url.searchParams.get('access_token');
+      if (!token) return { errcode: 41001, errmsg: 'access_token missing' };
+      if (!tokens.has(token)) return { errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' };
+      return { ip_list: ['127.0.0.1'] };
     }
     if (url.pathname === '/cgi-bin/message/custom/send') {
       if (method !== 'POST') return { errcode: 43002, errmsg: 'require POST method' };

@@ -92,22 +92,98 @@ export function validateChannel(type, values) {
   return errors;
 }
 
+// Where a field's value lives in the channel JSON: ['config', key] or the
+// dotted target ('config.imap.url' -> ['config', 'imap', 'url']).
+function fieldPath(f) {
+  return f.target === 'config' ? ['config', f.key] : f.target.split('.');
+}
+
+function setPath(obj, path, v) {
+  let at = obj;
+  for (const p of path.slice(0, -1)) at = at[p] ??= {};
+  at[path[path.length - 1]] = v;
+}
+
+function getPath(obj, path) {
+  let at = obj;
+  for (const p of path) at = at == null ? undefined : at[p];
+  return at;
+}
+
+function deletePath(obj, path) {
+  const parent = getPath(obj, path.slice(0, -1));
+  if (parent && typeof parent === 'object') delete parent[path[path.length - 1]];
+}
+
+// The field's value as the API takes it, or undefined when the form leaves
+// it out (empty, an unticked box, or a field only meaningful next to an empty one).
+function apiValue(f, values) {
+  let v = values[f.key];
+  if (typeof v === 'string') v = v.trim();
+  if (v === '' || v === undefined || v === null || (f.kind === 'checkbox' && !v)) return undefined;
+  if (f.with && !String(values[f.with] || '').trim()) return undefined;
+  if (f.list) v = splitLines(v);
+  if (f.kind === 'number') v = Number(v);
+  return v;
+}
+
 /** The POST /v1/admin/channels body for the form's values. */
 export function channelBody(type, values) {
   const body = { type, name: String(values.name).trim(), config: {} };
   for (const f of CHANNEL_FORMS[type] || []) {
-    let v = values[f.key];
-    if (typeof v === 'string') v = v.trim();
-    if (v === '' || v === undefined || v === null || (f.kind === 'checkbox' && !v)) continue;
-    if (f.with && !String(values[f.with] || '').trim()) continue; // only meaningful next to that field
-    if (f.list) v = splitLines(v);
-    if (f.kind === 'number') v = Number(v);
-    const path = f.target === 'config' ? ['config', f.key] : f.target.split('.');
-    let at = body;
-    for (const p of path.slice(0, -1)) at = at[p] ??= {};
-    at[path[path.length - 1]] = v;
+    const v = apiValue(f, values);
+    if (v !== undefined) setPath(body, fieldPath(f), v);
   }
   return body;
+}
+
+/**
+ * The edit form's starting values for a channel as GET /v1/admin/channels/{id}
+ * answers it. Secret fields start empty: the API never returns a typed
+ * password into config, and an empty secret field means "keep it".
+ */
+export function formValues(type, ch) {
+  const values = { name: ch.name || '' };
+  for (const f of CHANNEL_FORMS[type] || []) {
+    if (f.kind === 'password') { values[f.key] = ''; continue; }
+    const v = getPath(ch, fieldPath(f));
+    if (f.kind === 'checkbox') values[f.key] = Boolean(v);
+    else if (f.list) values[f.key] = Array.isArray(v) ? v.join('\n') : '';
+    else values[f.key] = v === undefined || v === null ? (f.value ?? '') : String(v);
+  }
+  return values;
+}
+
+/**
+ * The PATCH /v1/admin/channels/{id} body for an edit: the channel's config as
+ * stored (settings the form does not show, such as the poll interval, stay),
+ * with every form field set from the form or removed when emptied. A typed
+ * secret replaces the stored one; an empty one keeps it. Emptying an email
+ * channel's IMAP or SMTP URL removes that whole block (stop polling / no
+ * replies), not just its URL.
+ */
+export function channelPatch(type, ch, values) {
+  const body = { name: String(values.name).trim(), config: structuredClone(ch.config || {}) };
+  for (const f of CHANNEL_FORMS[type] || []) {
+    const path = fieldPath(f);
+    const v = apiValue(f, values);
+    if (v !== undefined) setPath(body, path, v);
+    else if (f.kind !== 'password') deletePath(body, path);
+  }
+  for (const block of ['imap', 'smtp']) {
+    const b = body.config[block];
+    if (b && typeof b === 'object' && !b.url) delete body.config[block];
+  }
+  return body;
+}
+
+/**
+ * Whether POST /v1/admin/channels/{id}/test has anything to try for this
+ * channel: mail servers, WeChat's API, or a webhook channel's outbound URL.
+ */
+export function canTestConnection(ch) {
+  if (ch.type === 'wechat_mp' || ch.type === 'wecom' || ch.type === 'email') return true;
+  return ch.type === 'webhook' && Boolean(ch.config?.outbound_url);
 }
 
 /** The secrets an admin may regenerate (never the ones they brought, such as an AppSecret). */

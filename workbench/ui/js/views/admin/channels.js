@@ -1,6 +1,6 @@
 // Admin › Channels: the list (enable / disable, rotate secrets), a create
-// form per channel type, and a channel's page with everything to paste into
-// WeChat's console, a web page or an app.
+// and edit form per channel type, and a channel's page with everything to
+// paste into WeChat's console, a web page or an app, and a connection test.
 import { h, mount, toast, copyText } from '../../dom.js';
 import { api } from '../../api.js';
 import { t } from '../../i18n.js';
@@ -8,18 +8,32 @@ import * as features from '../../features.js';
 import { CHANNEL_TYPES } from '../../format.js';
 import { channelBadge } from '../badges.js';
 import { confirmDialog } from '../dialog.js';
-import { CHANNEL_FORMS, ROTATABLE, validateChannel, channelBody, channelOutputs } from './channel_forms.js';
+import {
+  CHANNEL_FORMS, ROTATABLE, validateChannel, channelBody, channelPatch, formValues, channelOutputs, canTestConnection,
+} from './channel_forms.js';
 
 export class ChannelsSection {
   constructor(el) {
     this.el = el;
   }
 
-  // []: the list · ['new', type]: the form · [id]: one channel
+  // []: the list · ['new', type]: the create form · [id]: one channel · [id, 'edit']: its edit form
   async show(rest) {
     if (rest[0] === 'new') return this.form(CHANNEL_TYPES.includes(rest[1]) ? rest[1] : 'web');
+    if (Number(rest[0]) && rest[1] === 'edit') return this.edit(Number(rest[0]));
     if (Number(rest[0])) return this.detail(Number(rest[0]));
     return this.list();
+  }
+
+  async edit(id) {
+    let ch;
+    try {
+      ch = await api.get(`/v1/admin/channels/${id}`);
+    } catch (e) {
+      mount(this.el, h('p', { class: 'form-error' }, t('error.generic', { reason: e.message })));
+      return;
+    }
+    this.form(ch.type, ch);
   }
 
   async list() {
@@ -63,8 +77,11 @@ export class ChannelsSection {
       h('td', {}, h('a', { class: 'btn btn--small', href: `#/admin/channels/${ch.id}` }, t('channels.details'))));
   }
 
-  form(type) {
+  // The create form, or with `existing` (a channel as the admin API answers
+  // it) the edit form: filled in, secrets left empty to keep them.
+  form(type, existing = null) {
     const fields = CHANNEL_FORMS[type];
+    const initial = existing ? formValues(type, existing) : null;
     const inputs = new Map();
     const errors = new Map();
     const control = (f) => {
@@ -78,10 +95,16 @@ export class ChannelsSection {
       } else if (f.kind === 'checkbox') {
         input = h('input', { id, name: f.key, type: 'checkbox' });
       } else {
+        const keepSecret = existing && f.kind === 'password';
         input = h('input', {
           id, name: f.key, type: f.kind === 'password' ? 'password' : f.kind === 'number' ? 'number' : 'text',
-          autocomplete: f.kind === 'password' ? 'new-password' : 'off', placeholder: f.placeholder || '', required: f.required,
+          autocomplete: f.kind === 'password' ? 'new-password' : 'off',
+          placeholder: keepSecret ? t('channels.secretKept') : f.placeholder || '', required: f.required,
         });
+      }
+      if (initial && f.key in initial) {
+        if (input.type === 'checkbox') input.checked = Boolean(initial[f.key]);
+        else input.value = initial[f.key];
       }
       const err = h('span', { class: 'field-error', id: `${id}-error`, 'aria-live': 'polite' });
       input.setAttribute('aria-describedby', `${id}-error`);
@@ -93,7 +116,7 @@ export class ChannelsSection {
     };
     const nameField = control({ key: 'name', required: true, kind: 'text' });
     const formError = h('p', { class: 'form-error', role: 'alert' });
-    const submit = h('button', { class: 'btn btn--primary', type: 'submit' }, t('admin.create'));
+    const submit = h('button', { class: 'btn btn--primary', type: 'submit' }, existing ? t('dialog.save') : t('admin.create'));
     const form = h('form', {
       class: 'channel-form', novalidate: true,
       onsubmit: async (ev) => {
@@ -115,8 +138,10 @@ export class ChannelsSection {
         if (problems.length) { inputs.get(problems[0].key).focus(); return; }
         submit.disabled = true;
         try {
-          const ch = await api.post('/v1/admin/channels', channelBody(type, values));
-          this.fresh = { ch, notice: t('channels.created') };
+          const ch = existing
+            ? await api.patch(`/v1/admin/channels/${existing.id}`, channelPatch(type, existing, values))
+            : await api.post('/v1/admin/channels', channelBody(type, values));
+          this.fresh = { ch, notice: existing ? t('channels.saved') : t('channels.created') };
           location.hash = `#/admin/channels/${ch.id}`;
         } catch (e) {
           formError.textContent = e.message;
@@ -127,10 +152,13 @@ export class ChannelsSection {
     nameField,
     fields.map(control),
     formError,
-    h('div', { class: 'form-actions' }, h('a', { class: 'btn', href: '#/admin/channels' }, t('dialog.cancel')), submit));
+    h('div', { class: 'form-actions' },
+      h('a', { class: 'btn', href: existing ? `#/admin/channels/${existing.id}` : '#/admin/channels' }, t('dialog.cancel')), submit));
+    if (initial) inputs.get('name').value = initial.name;
     mount(this.el,
       h('p', {}, h('a', { href: '#/admin/channels' }, `← ${t('channels.back')}`)),
-      h('h1', {}, channelBadge(type), ' ', t('channels.form.title', { type: t(`channel.${type}`) })),
+      h('h1', {}, channelBadge(type), ' ',
+        existing ? t('channels.form.editTitle', { name: existing.name }) : t('channels.form.title', { type: t(`channel.${type}`) })),
       form);
     inputs.get('name').focus();
   }
@@ -151,6 +179,7 @@ export class ChannelsSection {
     }
     const outputs = channelOutputs(ch, features.publicUrl());
     const rotatable = ROTATABLE[ch.type] || [];
+    const testResults = h('section', { class: 'conn-test', 'aria-live': 'polite', hidden: true });
     mount(this.el,
       h('p', {}, h('a', { href: '#/admin/channels' }, `← ${t('channels.back')}`)),
       h('div', { class: 'section-head' },
@@ -178,8 +207,48 @@ export class ChannelsSection {
             } catch (e) { toast(t('action.failed', { reason: e.message }), 'error'); }
           },
         }, t('channels.rotate')) : null,
-        ch.type === 'email' && features.has('POST', '/v1/admin/channels/{id}/poll') ? pollButton(id) : null));
+        h('a', { class: 'btn', href: `#/admin/channels/${id}/edit` }, t('channels.edit')),
+        canTestConnection(ch) && features.has('POST', '/v1/admin/channels/{id}/test') ? testButton(id, testResults) : null,
+        ch.type === 'email' && features.has('POST', '/v1/admin/channels/{id}/poll') ? pollButton(id) : null),
+      testResults);
   }
+}
+
+// Runs the channel's connection test (POST /v1/admin/channels/{id}/test) and
+// lists each check with what answered or what to fix.
+function testButton(id, results) {
+  const button = h('button', {
+    class: 'btn', type: 'button',
+    onclick: async () => {
+      button.disabled = true;
+      results.hidden = false;
+      mount(results, h('p', { class: 'muted' }, t('channels.testing')));
+      try {
+        const r = await api.post(`/v1/admin/channels/${id}/test`);
+        mount(results, connectionTestResults(r));
+      } catch (e) {
+        mount(results, h('p', { class: 'form-error' }, t('action.failed', { reason: e.message })));
+      } finally {
+        button.disabled = false;
+      }
+    },
+  }, t('channels.test'));
+  return button;
+}
+
+function connectionTestResults(r) {
+  const checks = r?.checks || [];
+  const summary = !checks.length ? t('channels.testNothing') : r.ok ? t('channels.testOk') : t('channels.testFailed');
+  return [
+    h('h2', {}, t('channels.test')),
+    h('p', { class: r?.ok ? 'notice' : 'form-error', role: 'status' }, summary),
+    checks.length ? h('ul', { class: 'conn-checks' }, checks.map((c) => h('li', { class: `conn-check ${c.ok ? 'conn-check--ok' : 'conn-check--bad'}`, dataset: { check: c.name } },
+      h('span', { class: 'conn-check-mark', 'aria-hidden': 'true' }, c.ok ? '✓' : '✗'),
+      h('strong', {}, t(`check.${c.name}`)),
+      h('span', { class: 'sr-only' }, c.ok ? t('channels.checkPassed') : t('channels.checkFailed')),
+      h('span', { class: 'muted' }, t('channels.checkMs', { ms: c.ms })),
+      h('span', { class: 'conn-check-detail' }, c.detail)))) : null,
+  ];
 }
 
 // Email: polls the IMAP mailbox now, which also tests the connection and
