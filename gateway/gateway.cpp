@@ -54,6 +54,7 @@ int Gateway::start() {
   hub_ = std::make_unique<realtime::Hub>();
   realtime::Hub* hub = hub_.get();
   bus_->subscribe([hub](const realtime::MessageEvent& e) { hub->on_event(e); });
+  bus_->on_missed([hub] { hub->catch_up_all(); });
   realtime::EventBus* bus = bus_.get();
   group_commit_ = std::make_unique<store::GroupCommit>(
       *messages_,

@@ -28,13 +28,15 @@ void PgListener::stop() {
 
 void PgListener::loop() {
   int backoff_ms = 100;
+  bool connected_before = false;
   while (!stopping_) {
     try {
       PgConnection c(conninfo_);
       // The channel name is ours (a constant of the caller), never input.
       c.exec("LISTEN " + channel_);
       backoff_ms = 100;
-      if (on_connected_) on_connected_();
+      if (on_connected_) on_connected_(connected_before);
+      connected_before = true;
       while (!stopping_) {
         int fd = PQsocket(c.raw());
         fd_set set;

@@ -3,7 +3,8 @@
 // of its own (a pooled connection would hand the notifications to whoever
 // borrows it next). A lost connection is reopened with backoff; since
 // notifications sent meanwhile are gone, `on_connected` runs after every
-// (re)connect so the owner can catch up from the tables.
+// (re)connect so the owner can catch up from the tables; its argument says
+// whether this connect follows a lost one (false the first time).
 #include <atomic>
 #include <functional>
 #include <string>
@@ -14,7 +15,7 @@ namespace omnigate::db {
 class PgListener {
  public:
   using Handler = std::function<void(const std::string& payload)>;
-  using Connected = std::function<void()>;
+  using Connected = std::function<void(bool after_a_loss)>;
 
   PgListener(std::string conninfo, std::string channel, Handler on_notify, Connected on_connected = {});
   ~PgListener();  // stop()

@@ -27,9 +27,10 @@ ConversationFeed::ConversationFeed(const std::string& conninfo, store::Conversat
           spdlog::warn("event=feed.bad_notice error={}", q(e.what()));
         }
       },
-      [this] {
+      [this](bool after_a_loss) {
         Work w;
         w.kind = Work::Kind::reconnected;
+        w.after_a_loss = after_a_loss;
         enqueue(std::move(w));
       });
   hub_.set_scope_resolver([this](std::int64_t conversation) {
@@ -83,9 +84,11 @@ void ConversationFeed::worker() {
         switch (w.kind) {
           case Work::Kind::reconnected:
             // Notifications sent while the listener was away are lost:
-            // scopes are looked up afresh, routing and the queue re-read.
+            // scopes are looked up afresh, routing and the queue re-read,
+            // and the sockets catch up on what they missed.
             hub_.clear_scopes();
             routing = queue = true;
+            if (w.after_a_loss) hub_.catch_up_all();
             break;
           case Work::Kind::lookup: lookup(w.conversation); break;
           case Work::Kind::notice:

@@ -54,6 +54,7 @@ class ConversationFeed {
     enum class Kind { notice, lookup, reconnected } kind = Kind::notice;
     Json::Value notice;
     std::int64_t conversation = 0;
+    bool after_a_loss = false;  // reconnected: notifications were missed
   };
   void enqueue(Work work);
   void worker();

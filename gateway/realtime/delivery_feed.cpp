@@ -7,11 +7,17 @@
 namespace omnigate::gateway::realtime {
 
 DeliveryFeed::DeliveryFeed(const std::string& conninfo, Hub& hub) : hub_(hub) {
-  listener_ = std::make_unique<db::PgListener>(conninfo, store::kDeliveryChannel, [this](const std::string& payload) {
-    // Nobody connected here: nothing to build (the hub would drop it anyway).
-    if (!hub_.has_agents()) return;
-    if (auto frame = frame_of(payload)) hub_.publish_about_conversation((*frame)["conversation"].asInt64(), *frame);
-  });
+  listener_ = std::make_unique<db::PgListener>(
+      conninfo, store::kDeliveryChannel,
+      [this](const std::string& payload) {
+        // Nobody connected here: nothing to build (the hub would drop it anyway).
+        if (!hub_.has_agents()) return;
+        if (auto frame = frame_of(payload)) hub_.publish_about_conversation((*frame)["conversation"].asInt64(), *frame);
+      },
+      [this](bool after_a_loss) {
+        // State changes sent meanwhile are gone: the agents read again.
+        if (after_a_loss) hub_.catch_up_all();
+      });
 }
 
 DeliveryFeed::~DeliveryFeed() { stop(); }

@@ -9,9 +9,9 @@
 // to the hub, which sends it to the agents who may see the conversation (in
 // order with its messages). No query per event: the notification carries the
 // whole frame. Like ConversationFeed, each node serves exactly its own
-// sockets. Notifications sent while the listener was reconnecting are lost;
-// the workbench reads open conversations again whenever its socket
-// reconnects, and a lost listener is rare enough to accept that window.
+// sockets. Notifications sent while the listener was reconnecting are lost,
+// so once it is back every socket is told to catch up (Hub::catch_up_all:
+// agents get a "resync" frame and read their open conversations again).
 #include <memory>
 #include <optional>
 #include <string>

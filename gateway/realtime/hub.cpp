@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gateway/logging.h"
+
 namespace omnigate::gateway::realtime {
 namespace {
 
@@ -187,6 +189,23 @@ void Hub::update_viewer(const workbench::Viewer& viewer) {
 bool Hub::has_agents() const {
   Locked lk(mu_);
   return std::any_of(agents_.begin(), agents_.end(), [](const AgentSocket& a) { return !a.subscriber.expired(); });
+}
+
+void Hub::catch_up_all() {
+  std::vector<std::shared_ptr<Subscriber>> sessions;
+  {
+    Locked lk(mu_);
+    for (const auto& [conversation, list] : followers_)
+      for (const auto& w : list)
+        if (auto s = w.lock()) sessions.push_back(std::move(s));
+    for (const auto& a : agents_)
+      if (auto s = a.subscriber.lock()) sessions.push_back(std::move(s));
+  }
+  // A visitor following several conversations is listed once per conversation.
+  std::sort(sessions.begin(), sessions.end());
+  sessions.erase(std::unique(sessions.begin(), sessions.end()), sessions.end());
+  spdlog::info("event=realtime.catch_up sessions={}", sessions.size());
+  for (const auto& s : sessions) s->catch_up();
 }
 
 void Hub::set_scope_resolver(ScopeResolver resolver) {

@@ -37,6 +37,9 @@ class Subscriber {
   // A frame that is not a stored message (typing, read receipt, workbench
   // events): sent as it is.
   virtual void push_signal(const Json::Value& frame) = 0;
+  // Events may have been missed (a node's LISTEN connection was lost for a
+  // while): bring the client up to date from the store. The default: nothing.
+  virtual void catch_up() {}
 };
 
 class Hub {
@@ -68,6 +71,8 @@ class Hub {
   // An agent's teams or role changed: their open sockets see accordingly.
   void update_viewer(const workbench::Viewer& viewer);
   bool has_agents() const;
+  // Every open session catches up (Subscriber::catch_up), outside the lock.
+  void catch_up_all();
 
   // Conversation scopes (see above).
   void set_scope_resolver(ScopeResolver resolver);

@@ -40,8 +40,11 @@ void PgEventBus::publish(const std::vector<MessageEvent>& events) {
 
 void PgEventBus::start() {
   if (!share_) return;
-  listener_ = std::make_unique<db::PgListener>(conninfo_, kChannel,
-                                               [this](const std::string& payload) { deliver_remote(payload); });
+  listener_ = std::make_unique<db::PgListener>(
+      conninfo_, kChannel, [this](const std::string& payload) { deliver_remote(payload); },
+      [this](bool after_a_loss) {
+        if (after_a_loss && on_missed_) on_missed_();
+      });
   listener_->start();
 }
 

@@ -6,7 +6,8 @@
 // per NOTIFY, not per commit; visitor sessions put each conversation back in
 // seq order and fill any gap from the store, so nothing is lost or doubled.
 // A listener that loses its connection reconnects; events notified while it
-// was away are not replayed live, but clients recover them on resume.
+// was away are gone, so `on_missed` (the hub's catch_up_all) runs then:
+// visitor sessions read what they missed from the store, agents resync.
 #include <memory>
 #include <string>
 
@@ -23,6 +24,8 @@ class PgEventBus : public EventBus {
   ~PgEventBus() override;
   void publish(const std::vector<MessageEvent>& events) override;
   void subscribe(Handler handler) override;
+  // Runs after the listener came back from a lost connection. Set before start().
+  void on_missed(std::function<void()> handler) { on_missed_ = std::move(handler); }
   void start();  // begins listening
   void stop();
   const std::string& node_id() const { return node_id_; }
@@ -37,6 +40,7 @@ class PgEventBus : public EventBus {
   const bool share_;
   LocalEventBus local_;
   std::unique_ptr<db::PgListener> listener_;
+  std::function<void()> on_missed_;
 };
 
 }  // namespace omnigate::gateway::realtime

@@ -74,6 +74,9 @@ class Session : public Subscriber, public std::enable_shared_from_this<Session> 
   ~Session() override;
   void push(const schema::Message& message) override;
   void push_signal(const Json::Value& frame) override;
+  // Visitors read what they missed of each followed conversation from the
+  // store (as a gap fill); agents get {"type":"resync"} and read again.
+  void catch_up() override;
   // From any thread: close with a close frame.
   void close_async(websocket::close_code code);
 
@@ -614,6 +617,20 @@ void Session::push(const schema::Message& message) {
 void Session::push_signal(const Json::Value& signal) {
   net::post(ws_.get_executor(), [self = shared_from_this(), text = frame(signal)]() mutable {
     if (!self->closing_) self->send(std::move(text));
+  });
+}
+
+void Session::catch_up() {
+  net::post(ws_.get_executor(), [self = shared_from_this()] {
+    if (self->closing_) return;
+    if (self->role_ == Role::agent) {
+      Json::Value ev(Json::objectValue);
+      ev["type"] = "resync";
+      return self->send(frame(ev));
+    }
+    // A replay in progress reads the store anyway; a gap fill does not run twice.
+    if (!self->greeted_ || self->replaying_) return;
+    for (const auto& [conversation, _] : self->last_seq_) self->fill_gap(conversation);
   });
 }
 

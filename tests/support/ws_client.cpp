@@ -6,6 +6,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <stdexcept>
+#include <utility>
 
 #include "schema/json.h"
 
@@ -20,6 +21,10 @@ struct WsClient::Impl {
   net::io_context ioc;
   websocket::stream<tcp::socket> ws{ioc};
   beast::flat_buffer buffer;
+  // A read that outlived its receive() stays pending for the next call, so a
+  // "nothing within 500 ms" check leaves the socket usable.
+  bool reading = false;
+  std::optional<Json::Value> arrived;
   bool closed = false;
   int code = 0;
   std::string error;
@@ -45,36 +50,27 @@ void WsClient::send_text(const std::string& text) {
 }
 
 std::optional<Json::Value> WsClient::receive(std::chrono::milliseconds timeout) {
-  if (impl_->closed) return std::nullopt;
-  std::optional<Json::Value> out;
-  bool done = false;
-  impl_->buffer.clear();
-  impl_->ws.async_read(impl_->buffer, [&](beast::error_code ec, size_t) {
-    done = true;
-    if (ec) {
-      // Closed by a close frame (code known) or torn down (code 0).
-      impl_->closed = true;
-      impl_->code = impl_->ws.reason().code;
-      impl_->error = ec.message();
-      return;
-    }
-    out = schema::parse_json(beast::buffers_to_string(impl_->buffer.data()));
-  });
-  impl_->ioc.restart();
-  impl_->ioc.run_for(timeout);
-  if (!done) {
-    // Cancel the pending read so the stream stays usable.
-    beast::error_code ec;
-    impl_->ws.next_layer().cancel(ec);
-    impl_->ioc.restart();
-    impl_->ioc.run_for(std::chrono::milliseconds(200));
-    if (!impl_->closed) {
-      // A cancelled read leaves a websocket stream unusable: reopen is the
-      // caller's business; mark it so later reads return at once.
-      impl_->closed = true;
-    }
+  Impl& d = *impl_;
+  if (!d.reading) {
+    if (d.closed) return std::nullopt;
+    d.buffer.clear();
+    d.reading = true;
+    d.ws.async_read(d.buffer, [&d](beast::error_code ec, size_t) {
+      d.reading = false;
+      if (ec) {
+        // Closed by a close frame (code known) or torn down (code 0).
+        d.closed = true;
+        d.code = d.ws.reason().code;
+        d.error = ec.message();
+        return;
+      }
+      d.arrived = schema::parse_json(beast::buffers_to_string(d.buffer.data()));
+    });
   }
-  return out;
+  d.ioc.restart();
+  d.ioc.run_for(timeout);  // returns early once the read completes (no work left)
+  if (d.reading) return std::nullopt;
+  return std::exchange(d.arrived, std::nullopt);
 }
 
 std::optional<Json::Value> WsClient::receive_type(const std::string& type, std::chrono::milliseconds timeout) {
@@ -93,9 +89,17 @@ std::string WsClient::error() const { return impl_->error; }
 bool WsClient::closed() const { return impl_->closed; }
 
 void WsClient::close() {
-  beast::error_code ec;
-  impl_->ws.close(websocket::close_code::normal, ec);
-  impl_->closed = true;
+  Impl& d = *impl_;
+  if (d.reading) {
+    // A read is pending: close alongside it (Beast allows one of each).
+    d.ws.async_close(websocket::close_code::normal, [](beast::error_code) {});
+    d.ioc.restart();
+    d.ioc.run_for(std::chrono::seconds(2));
+  } else {
+    beast::error_code ec;
+    d.ws.close(websocket::close_code::normal, ec);
+  }
+  d.closed = true;
 }
 
 int upgrade_status(int port, const std::string& target, const std::string& origin) {

@@ -5,6 +5,9 @@
 #include <thread>
 
 #include "gateway/db/pg.h"
+#include "gateway/db/pool.h"
+#include "gateway/replies.h"
+#include "gateway/store/message_store.h"
 #include "schema/json.h"
 #include "tests/support/test_gateway.h"
 #include "tests/support/ws_client.h"
@@ -262,6 +265,66 @@ TEST(Realtime, VisitorAndAgentOnDifferentNodesTalkLive) {
   ASSERT_TRUE(reply) << "node A never pushed the reply";
   EXPECT_EQ((*reply)["message"]["parts"][0]["text"].asString(), "answered on node B");
   EXPECT_EQ((*reply)["message"]["seq"].asInt64(), 2);
+}
+
+// A node whose LISTEN connection drops misses what other nodes notified
+// meanwhile. Once it is back, its visitor sessions read what they missed
+// from the store and its agent sockets are told to resync. The lost
+// notification is made certain here: the message is stored by a store
+// that publishes nothing, and then node B's listener connection is cut.
+TEST(Realtime, ANodeWhoseListenerDroppedCatchesUpItsSockets) {
+  TestGateway node_a;
+  omnigate::gateway::Config cfg_b;
+  cfg_b.db = node_a.db();
+  TestGateway node_b(cfg_b);
+  auto channel = web_channel(node_a);
+  WsClient visitor_on_b(node_b.realtime_port(), "/v1/ws/visitor", "http://shop.test");
+  visitor_on_b.send(hello(channel, "traveller"));
+  ASSERT_TRUE(visitor_on_b.receive_type("welcome"));
+  visitor_on_b.send(send_frame("c-1", "anyone there?"));
+  auto ack = visitor_on_b.receive_type("ack");
+  ASSERT_TRUE(ack);
+  std::int64_t conversation_id = (*ack)["conversation"].asInt64();
+  WsClient agent_on_b(node_b.realtime_port(), "/v1/ws/agent?token=" + node_b.agent_token());
+  // The visitor's next reply from an agent (its own messages are skipped).
+  auto next_reply = [&](std::chrono::milliseconds within) -> std::optional<Json::Value> {
+    auto until = std::chrono::steady_clock::now() + within;
+    while (std::chrono::steady_clock::now() < until) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+      auto m = visitor_on_b.receive_type("message", std::max(left, std::chrono::milliseconds(1)));
+      if (!m) return std::nullopt;
+      if ((*m)["message"]["direction"].asString() == "out") return m;
+    }
+    return std::nullopt;
+  };
+
+  omnigate::schema::Agent agent;
+  agent.id = 1;
+  agent.login = "agent";
+  omnigate::schema::Conversation conversation;
+  conversation.id = conversation_id;
+  conversation.channel_id = channel["id"].asInt64();
+  Json::Value body(Json::objectValue);
+  body["text"] = "sorry for the wait";
+  body["client_msg_id"] = "missed-1";
+  db::ConnectionPool pool(node_a.db(), 1);
+  omnigate::store::MessageStore silent(pool);
+  auto stored = silent.ingest({omnigate::gateway::agent_reply(agent, conversation, body)});
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_FALSE(next_reply(std::chrono::milliseconds(500))) << "nothing announced the message yet";
+
+  db::PgConnection c(node_a.db());
+  auto cut = c.exec(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE query LIKE 'LISTEN omnigate_events%' AND pid <> pg_backend_pid()");
+  ASSERT_EQ(cut.int64(0, 0), 2) << "one listener per node";
+
+  auto caught_up = next_reply(std::chrono::seconds(10));
+  ASSERT_TRUE(caught_up) << "the visitor never got the message its node missed (socket closed: " << visitor_on_b.closed() << " " << visitor_on_b.error() << ")";
+  EXPECT_EQ((*caught_up)["message"]["parts"][0]["text"].asString(), "sorry for the wait");
+  EXPECT_EQ((*caught_up)["message"]["seq"].asInt64(), 2);
+  EXPECT_TRUE(agent_on_b.receive_type("resync", std::chrono::seconds(10))) << "the agent socket was not told to resync";
+  EXPECT_FALSE(next_reply(std::chrono::milliseconds(500))) << "delivered once";
 }
 
 }  // namespace

@@ -461,6 +461,8 @@ export class WorkbenchState extends EventTarget {
         this.queueLength = Number(f.length) || 0;
         this.queueLongestWaitS = f.longest_wait_s ?? null;
         return this.emit('queue');
+      case 'resync': // the gateway missed events it would have sent (its database listener reconnected)
+        return this.resync();
       case 'conversation.sla_breached': {
         const c = this.conversations.get(Number(f.conversation));
         if (c) c[f.kind === 'resolution' ? 'resolution_breached' : 'first_response_breached'] = true;
