@@ -6,7 +6,13 @@
 # deliveries by their text, unique per reply: none may be lost or doubled.
 #
 #   bench/outbound.sh [--replies 50000] [--users 1000] [--workers N]
-#                     [--binary PATH] [--standin PATH] [--result-file PATH]
+#                     [--api-latency-ms MS] [--binary PATH] [--standin PATH]
+#                     [--result-file PATH]
+#
+# --api-latency-ms makes the stand-in answer each send after MS, as WeChat's
+# API does over the Internet (tens of ms): on loopback with none the figure
+# is what the gateway and the database can do; with some, it shows how many
+# dispatcher workers a real channel needs.
 #
 # 1. starts the stand-in, then a gateway with outbox_workers 0 (nothing is
 #    delivered yet) and an Official Account channel whose api_base is the
@@ -33,12 +39,13 @@ source "$bench_dir/lib/gateway.sh"
 # shellcheck source=bench/lib/wechat.sh
 source "$bench_dir/lib/wechat.sh"
 
-replies=50000 users=1000 workers="" binary="" standin="" results_out=""
+replies=50000 users=1000 workers="" latency_ms=0 binary="" standin="" results_out=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --replies)     replies="${2:?}"; shift 2 ;;
     --users)       users="${2:?}"; shift 2 ;;
     --workers)     workers="${2:?}"; shift 2 ;;
+    --api-latency-ms) latency_ms="${2:?}"; shift 2 ;;
     --binary)      binary="${2:?}"; shift 2 ;;
     --standin)     standin="${2:?}"; shift 2 ;;
     --result-file) results_out="${2:?}"; shift 2 ;;
@@ -46,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
+[[ "$latency_ms" =~ ^[0-9]+$ ]] || die "--api-latency-ms must be a whole number of milliseconds, got '$latency_ms'"
 for v in replies users; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, got '${!v}'"
 done
@@ -72,7 +80,7 @@ trap 'exit 143' TERM
 # --- the stand-in ---------------------------------------------------------------
 app_secret="benchsecret$RANDOM$RANDOM"
 "$standin" --app-id "$wechat_app_id" --app-secret "$app_secret" --url-file "$work/standin.url" \
-  --expect "$replies" --prefix r --report "$work/standin.txt" >"$work/standin.log" 2>&1 &
+  --expect "$replies" --prefix r --report "$work/standin.txt" --latency-ms "$latency_ms" >"$work/standin.log" 2>&1 &
 standin_pid=$!
 for _ in $(seq 1 50); do [[ -s "$work/standin.url" ]] && break; sleep 0.1; done
 api_base="$(cat "$work/standin.url" 2>/dev/null || true)"
@@ -187,7 +195,7 @@ check=pass
 echo "outbound: $replies replies delivered in $drain_s s from the restart (stand-in: ${S[deliveries_per_s]:--} deliveries/s between the first and the last); database: $db_sent of $db_out marked sent"
 if [[ -n "$results_out" ]]; then
   cat "$work/standin.txt" >"$results_out" 2>/dev/null || : >"$results_out"
-  printf '%s\n' "replies=$replies" "db_sent=$db_sent" "drain_s=$drain_s" "check=$check" >>"$results_out"
+  printf '%s\n' "replies=$replies" "api_latency_ms=$latency_ms" "db_sent=$db_sent" "drain_s=$drain_s" "check=$check" >>"$results_out"
 fi
 for f in "${failures[@]}"; do echo "CHECK FAILED: $f" >&2; done
 [[ "$check" == pass ]] || exit 1

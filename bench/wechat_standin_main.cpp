@@ -3,7 +3,7 @@
 // own, so the outbound bench can point a channel's api_base at it.
 //
 //   og_wechat_standin --app-id ID --app-secret SECRET --url-file PATH
-//                     [--expect N --prefix r] [--report PATH]
+//                     [--expect N --prefix r] [--report PATH] [--latency-ms MS]
 //
 // Writes its base URL (http://127.0.0.1:PORT) to --url-file once it listens,
 // serves until SIGTERM or SIGINT, then counts the accepted custom-send calls
@@ -34,6 +34,7 @@ struct Options {
   long long expect = -1;  // -1: no expectation, just count
   std::string prefix = "r";
   std::string report;
+  long long latency_ms = 0;  // each send answered after this long, like WeChat over the Internet
 };
 
 Options parse_args(int argc, char** argv) {
@@ -50,9 +51,10 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--expect") o.expect = static_cast<long long>(omnigate::bench::number_arg(kTool, a, need(i)));
     else if (a == "--prefix") o.prefix = need(i);
     else if (a == "--report") o.report = need(i);
+    else if (a == "--latency-ms") o.latency_ms = static_cast<long long>(omnigate::bench::number_arg(kTool, a, need(i)));
     else if (a == "-h" || a == "--help") {
       std::cout << "usage: og_wechat_standin --app-id ID --app-secret SECRET --url-file PATH [--expect N] "
-                   "[--prefix P] [--report PATH]\n";
+                   "[--prefix P] [--report PATH] [--latency-ms MS]\n";
       std::exit(0);
     } else {
       die("unknown argument: " + a);
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
 
   omnigate::testing::WechatStandin api;
   api.add_app(o.app_id, o.app_secret);
+  api.set_send_latency(std::chrono::milliseconds(o.latency_ms));
   {
     std::ofstream url(o.url_file);
     url << api.base_url() << "\n";

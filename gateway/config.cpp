@@ -123,7 +123,7 @@ void Config::validate() const {
   if (realtime_idle_timeout_s < 2) throw ConfigError("realtime_idle_timeout_s: expected at least 2");
   if (realtime_send_queue < 8) throw ConfigError("realtime_send_queue: expected at least 8");
   if (presence_grace_ms < 0 || presence_grace_ms > 3600000) throw ConfigError("presence_grace_ms: expected 0..3600000");
-  if (outbox_workers < 0 || outbox_workers > 64) throw ConfigError("outbox_workers: expected 0..64");
+  if (outbox_workers < 0 || outbox_workers > 256) throw ConfigError("outbox_workers: expected 0..256");
   if (outbox_backoff_base_ms < 10) throw ConfigError("outbox_backoff_base_ms: expected at least 10");
   if (outbox_max_attempts < 1) throw ConfigError("outbox_max_attempts: expected at least 1");
 }

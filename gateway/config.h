@@ -46,7 +46,7 @@ struct Config {
   // database (only this process uses it), sparing every commit a NOTIFY.
   std::string cluster_events = "auto";
   bool cluster_events_enabled() const { return cluster_events == "on" || (cluster_events == "auto" && !db.empty()); }
-  int outbox_workers = 2;             // delivery threads per node (0: this node does not deliver)
+  int outbox_workers = 32;            // delivery threads per node (0: this node does not deliver)
   int outbox_backoff_base_ms = 2000;  // first retry delay; doubles per attempt up to 10 min
   int outbox_max_attempts = 12;
 

@@ -5,7 +5,10 @@
 // exponential backoff and jitter; failed with the channel's reason (or after
 // too many attempts). Delivery is at least once: a node killed between the
 // channel's answer and our record retries after the lease; webhook receivers
-// dedupe on message.id.
+// dedupe on message.id. Retries and failures are recorded at once; "sent" is
+// recorded for the claimed batch together (one commit), within
+// mark_window of the first unrecorded one, so a fast channel is not held
+// back by a commit per message.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -23,13 +26,16 @@ namespace omnigate::gateway {
 class Dispatcher {
  public:
   struct Options {
-    int workers = 2;
+    int workers = 32;  // deliveries wait on the channel's API: tens of ms each over the Internet
     int claim_batch = 32;
     std::chrono::milliseconds idle_poll{500};        // when nothing woke us
     std::chrono::seconds lease{60};                  // longer than any adapter's timeout
     int max_attempts = 12;
     std::chrono::milliseconds backoff_base{2000};    // first retry after ~this
     std::chrono::milliseconds backoff_cap{10 * 60 * 1000};
+    // Longest a delivered message waits for its "sent" record (and the
+    // agent for the tick): bounds the batch when a channel is slow.
+    std::chrono::milliseconds mark_window{20};
   };
   // Called after every recorded outcome (metrics, realtime push later).
   using Observer = std::function<void(const adapters::Outbound&, const adapters::Delivery&)>;
@@ -49,8 +55,17 @@ class Dispatcher {
   static std::chrono::milliseconds backoff(const Options& o, int attempt);
 
  private:
-  void run();
-  void deliver(const adapters::Outbound& item);
+  struct Delivered {
+    const adapters::Outbound* item;
+    adapters::Delivery delivery;
+  };
+  void run(bool polls);
+  // Sends one claimed message through its channel; never throws.
+  adapters::Delivery attempt(const adapters::Outbound& item) const;
+  // Records a retry or a failure at once.
+  void record(const adapters::Outbound& item, const adapters::Delivery& d);
+  // Records a batch of sent messages in one commit (one by one if that fails).
+  void record_sent(std::vector<Delivered>& sent);
 
   store::OutboxStore& outbox_;
   ChannelCache& channels_;

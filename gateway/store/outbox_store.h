@@ -41,6 +41,14 @@ class OutboxStore {
   // by (channel_id, external_id). A reply sent with a client_msg_id keeps that
   // as its external_id; its channel id is in metadata.delivery only.
   bool mark_sent(const adapters::Outbound& o, const adapters::Delivery& d);
+  // mark_sent for many deliveries in one statement and one commit (what the
+  // dispatcher records after each claimed batch). Returns the ids of the
+  // messages that were still ours, hence marked; the others are untouched.
+  struct Sent {
+    const adapters::Outbound* outbound;
+    std::string external_id;  // Delivery::external_id
+  };
+  std::vector<std::int64_t> mark_all_sent(const std::vector<Sent>& sent);
   bool schedule_retry(const adapters::Outbound& o, const std::string& error, std::chrono::milliseconds delay);
   bool mark_failed(const adapters::Outbound& o, const std::string& error);
 

@@ -109,6 +109,7 @@ WechatStandin::WechatStandin() {
   // stop() waits for idle keep-alive connections to time out: keep that
   // short (the dispatcher's connection is busy while a test or bench runs).
   server_.set_keep_alive_timeout(1);
+  server_.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
   port_ = server_.bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("WechatStandin: cannot bind 127.0.0.1");
   thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -120,6 +121,11 @@ WechatStandin::~WechatStandin() {
 }
 
 std::string WechatStandin::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+void WechatStandin::set_send_latency(std::chrono::milliseconds latency) {
+  std::lock_guard lk(mu_);
+  send_latency_ = latency;
+}
 
 void WechatStandin::add_app(const std::string& appid, const std::string& secret) {
   std::lock_guard lk(mu_);
@@ -237,6 +243,14 @@ void WechatStandin::handle(const httplib::Request& req, httplib::Response& res) 
 
   const bool is_token = req.path == kTokenPath || req.path == kWecomTokenPath;
   const bool is_send = req.path == kCustomSendPath || req.path == kKfSendPath;
+  if (is_send) {
+    std::chrono::milliseconds latency;
+    {
+      std::lock_guard lk(mu_);
+      latency = send_latency_;
+    }
+    if (latency.count() > 0) std::this_thread::sleep_for(latency);
+  }
   const bool is_sync = req.path == kKfSyncPath;
   if (req.path == kApiDomainIpPath) {
     rec.answer = req.method == "GET" ? api_domain_ip(req) : error(43001);

@@ -80,6 +80,12 @@ class WechatStandin {
   void set_expires_in(int seconds);
   // Whether issuing a token invalidates the app's previous one (default true).
   void set_invalidate_previous(bool on);
+  // How long each send request takes to be answered (default 0), as
+  // WeChat's API over the Internet does (tens of ms): what the outbound
+  // bench needs to show how delivery scales with concurrent dispatchers.
+  // Up to kServerThreads requests are answered concurrently.
+  void set_send_latency(std::chrono::milliseconds latency);
+  static constexpr size_t kServerThreads = 128;
 
   // The newest token issued for appid/corpid ("" if none).
   std::string current_token(const std::string& app_or_corp_id) const;
@@ -142,6 +148,7 @@ class WechatStandin {
   std::map<std::string, std::string> current_;  // appid/corpid -> newest token
   int expires_in_ = 7200;
   bool invalidate_previous_ = true;
+  std::chrono::milliseconds send_latency_{0};
   std::deque<Scripted> send_script_;
   std::deque<Scripted> token_script_;
   std::vector<WechatApiRequest> log_;

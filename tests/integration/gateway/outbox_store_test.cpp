@@ -85,6 +85,58 @@ TEST(OutboxStore, AnExpiredLeaseIsRetriedAndTheStaleOwnerCannotRecord) {
   EXPECT_EQ(third[0].message.delivery_error, "busy");
 }
 
+TEST(OutboxStore, ABatchOfSentIsMarkedInOneGoAndStaleRowsAreLeftAlone) {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.queue_reply("b" + std::to_string(i));
+  auto claimed = f.outbox.claim(10, std::chrono::seconds(1));
+  ASSERT_EQ(claimed.size(), 5u);
+  // Row 4's lease runs out and another dispatcher takes it: its first
+  // delivery's record must not touch it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  auto retaken = f.outbox.claim(10, std::chrono::seconds(60));
+  ASSERT_EQ(retaken.size(), 5u);  // every lease ran out; keep the others' attempts in step
+  std::vector<store::OutboxStore::Sent> sent;
+  for (int i = 0; i < 4; ++i) sent.push_back({&retaken[i], "wx-" + std::to_string(i)});
+  sent.push_back({&claimed[4], "wx-stale"});
+  std::vector<std::int64_t> marked = f.outbox.mark_all_sent(sent);
+  std::set<std::int64_t> got(marked.begin(), marked.end());
+  EXPECT_EQ(got.size(), 4u);
+  EXPECT_FALSE(got.count(claimed[4].message.id)) << "the stale attempt's record was taken";
+  EXPECT_EQ(f.outbox.pending_count(), 1);
+
+  auto history = f.messages.history(f.conversation, 0, 10);
+  int sent_rows = 0;
+  for (const auto& m : history.items) {
+    if (m.direction != schema::Direction::out) continue;
+    if (m.id == claimed[4].message.id) {
+      EXPECT_EQ(m.delivery_status, schema::DeliveryStatus::pending);
+      continue;
+    }
+    ++sent_rows;
+    EXPECT_EQ(m.delivery_status, schema::DeliveryStatus::sent);
+    EXPECT_EQ(m.metadata["delivery"]["external_id"].asString().rfind("wx-", 0), 0u);
+  }
+  EXPECT_EQ(sent_rows, 4);
+  EXPECT_TRUE(f.outbox.mark_all_sent({}).empty());
+}
+
+TEST(OutboxStore, TwoMessagesGivenOneChannelIdInABatchFailTheBatchNotTheOthers) {
+  Fixture f;
+  f.queue_reply("x");
+  f.queue_reply("y");
+  auto claimed = f.outbox.claim(10, std::chrono::seconds(60));
+  ASSERT_EQ(claimed.size(), 2u);
+  // The same channel id for both becomes both messages' external_id: the
+  // unique index refuses the batch as a whole (the dispatcher then records
+  // them one by one, and only the second fails).
+  EXPECT_THROW(f.outbox.mark_all_sent({{&claimed[0], "same"}, {&claimed[1], "same"}}), db::PgError);
+  EXPECT_EQ(f.outbox.pending_count(), 2) << "nothing of a failed batch is recorded";
+  EXPECT_TRUE(f.outbox.mark_sent(claimed[0], adapters::Delivery{adapters::Delivery::Outcome::sent, "same", "", {}}));
+  EXPECT_TRUE(f.outbox.mark_sent(claimed[1], adapters::Delivery{adapters::Delivery::Outcome::sent, "same", "", {}}))
+      << "the id is taken, so the second keeps its own external_id and is still marked";
+  EXPECT_EQ(f.outbox.pending_count(), 0);
+}
+
 TEST(OutboxStore, ConcurrentClaimsNeverShareARow) {
   Fixture f;
   for (int i = 0; i < 60; ++i) f.queue_reply("m" + std::to_string(i));

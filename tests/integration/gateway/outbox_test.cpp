@@ -35,6 +35,10 @@ class Receiver {
       res.status = calls_ < script_.size() ? script_[calls_] : 200;
       ++calls_;
     });
+    // A thread per open connection, like cpp-httplib's: enough of them for
+    // every dispatcher worker of two nodes to keep its connection alive, as
+    // a real receiver (nginx, an async server) does.
+    server_.new_task_queue = [] { return new httplib::ThreadPool(80); };
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
   }
