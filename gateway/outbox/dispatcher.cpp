@@ -15,7 +15,14 @@ Dispatcher::Dispatcher(store::OutboxStore& outbox, ChannelCache& channels,
 Dispatcher::~Dispatcher() { stop(); }
 
 void Dispatcher::start() {
-  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this, i] { run(i == 0); });
+  {
+    std::lock_guard lk(mu_);
+    stopping_ = false;
+    senders_running_ = std::max(1, options_.workers);
+  }
+  claimer_ = std::thread([this] { claim_loop(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) senders_.emplace_back([this] { deliver_loop(); });
+  recorder_ = std::thread([this] { record_loop(); });
 }
 
 void Dispatcher::stop() {
@@ -23,10 +30,16 @@ void Dispatcher::stop() {
     std::lock_guard lk(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
-  for (auto& t : threads_)
+  claim_cv_.notify_all();
+  work_cv_.notify_all();
+  record_cv_.notify_all();
+  // In order: nothing more is claimed, what was claimed is sent, what was
+  // sent is recorded.
+  if (claimer_.joinable()) claimer_.join();
+  for (auto& t : senders_)
     if (t.joinable()) t.join();
-  threads_.clear();
+  senders_.clear();
+  if (recorder_.joinable()) recorder_.join();
 }
 
 void Dispatcher::wake() {
@@ -34,10 +47,7 @@ void Dispatcher::wake() {
     std::lock_guard lk(mu_);
     ++wakeups_;
   }
-  // One worker per wake: a queued reply needs one claim, and a worker that
-  // claims a full batch wakes the next (see run), so a backlog fans out to
-  // every worker without each new reply costing every worker a query.
-  cv_.notify_one();
+  claim_cv_.notify_one();
 }
 
 std::chrono::milliseconds Dispatcher::backoff(const Options& o, int attempt) {
@@ -49,45 +59,94 @@ std::chrono::milliseconds Dispatcher::backoff(const Options& o, int attempt) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(full / 2 + half(rng)));
 }
 
-void Dispatcher::run(bool polls) {
+void Dispatcher::claim_loop() {
+  // Enough claimed ahead that a sender finishing one message finds the next.
+  const size_t capacity = 2 * static_cast<size_t>(std::max({1, options_.workers, options_.claim_batch}));
+  std::uint64_t seen = 0;
+  bool more = true;  // the last claim was full, or none yet: look again at once
   for (;;) {
-    std::uint64_t seen;
+    size_t room;
     {
-      std::lock_guard lk(mu_);
+      std::unique_lock lk(mu_);
+      if (!more) claim_cv_.wait_for(lk, options_.idle_poll, [&] { return stopping_ || wakeups_ != seen; });
+      claim_cv_.wait(lk, [&] { return stopping_ || in_flight_ < capacity; });
       if (stopping_) return;
       seen = wakeups_;
+      room = std::min(capacity - in_flight_, static_cast<size_t>(std::max(1, options_.claim_batch)));
     }
     std::vector<adapters::Outbound> claimed;
     try {
-      claimed = outbox_.claim(options_.claim_batch, options_.lease);
+      claimed = outbox_.claim(static_cast<int>(room), options_.lease);
     } catch (const db::PgError& e) {
       spdlog::warn("event=outbox.claim_failed error={}", q(e.what()));
     }
-    const bool full = static_cast<int>(claimed.size()) == options_.claim_batch;
-    if (full) wake();  // more may be due: another worker claims them meanwhile
-    std::vector<Delivered> sent;
-    auto first_unrecorded = std::chrono::steady_clock::now();
-    for (const auto& item : claimed) {
-      adapters::Delivery d = attempt(item);
-      if (d.outcome != adapters::Delivery::Outcome::sent) {
-        record(item, d);
+    more = claimed.size() == room;
+    if (claimed.empty()) continue;
+    {
+      std::lock_guard lk(mu_);
+      in_flight_ += claimed.size();
+      auto now = std::chrono::steady_clock::now();
+      for (auto& item : claimed) claimed_.push_back({std::move(item), now});
+    }
+    work_cv_.notify_all();
+  }
+}
+
+void Dispatcher::deliver_loop() {
+  for (;;) {
+    adapters::Outbound item;
+    {
+      std::unique_lock lk(mu_);
+      // At stop, what was claimed is still sent: its lease would otherwise
+      // hold it back for a minute.
+      work_cv_.wait(lk, [&] { return stopping_ || !claimed_.empty(); });
+      if (claimed_.empty()) {
+        if (--senders_running_ == 0) record_cv_.notify_all();
+        return;
+      }
+      Claimed next = std::move(claimed_.front());
+      claimed_.pop_front();
+      if (std::chrono::steady_clock::now() - next.at > options_.lease / 2) {
+        // Sent now, it could still be going out when the lease ends and
+        // another dispatcher sends it too: leave it to that claim.
+        spdlog::warn("event=outbox.claim_too_old message={} attempt={}", next.item.message.id, next.item.attempt);
+        --in_flight_;
+        claim_cv_.notify_one();
         continue;
       }
-      if (sent.empty()) first_unrecorded = std::chrono::steady_clock::now();
-      sent.push_back({&item, std::move(d)});
-      if (std::chrono::steady_clock::now() - first_unrecorded >= options_.mark_window) record_sent(sent);
+      item = std::move(next.item);
+    }
+    adapters::Delivery d = attempt(item);
+    {
+      std::lock_guard lk(mu_);
+      outcomes_.push_back({std::move(item), std::move(d)});
+    }
+    record_cv_.notify_one();
+  }
+}
+
+void Dispatcher::record_loop() {
+  for (;;) {
+    std::deque<Delivered> batch;
+    {
+      std::unique_lock lk(mu_);
+      record_cv_.wait(lk, [&] { return !outcomes_.empty() || senders_running_ == 0; });
+      if (outcomes_.empty()) return;  // the senders are done and all is recorded
+      batch.swap(outcomes_);
+    }
+    std::vector<const Delivered*> sent;
+    for (const Delivered& o : batch) {
+      if (o.delivery.outcome == adapters::Delivery::Outcome::sent)
+        sent.push_back(&o);
+      else
+        record(o.item, o.delivery);
     }
     record_sent(sent);
-    if (full) continue;  // more may be due
-    std::unique_lock lk(mu_);
-    auto woken = [&] { return stopping_ || wakeups_ != seen; };
-    // One worker polls for what no wake announces (retries coming due,
-    // replies queued by another node that stopped); the others sleep until
-    // woken, so idle workers cost the database nothing.
-    if (polls)
-      cv_.wait_for(lk, options_.idle_poll, woken);
-    else
-      cv_.wait(lk, woken);
+    {
+      std::lock_guard lk(mu_);
+      in_flight_ -= batch.size();
+    }
+    claim_cv_.notify_one();
   }
 }
 
@@ -139,35 +198,34 @@ void Dispatcher::record(const adapters::Outbound& item, const adapters::Delivery
   if (observer_) observer_(item, d);
 }
 
-void Dispatcher::record_sent(std::vector<Delivered>& sent) {
+void Dispatcher::record_sent(const std::vector<const Delivered*>& sent) {
   if (sent.empty()) return;
   std::vector<store::OutboxStore::Sent> rows;
-  for (const Delivered& s : sent) rows.push_back({s.item, s.delivery.external_id});
+  for (const Delivered* s : sent) rows.push_back({&s->item, s->delivery.external_id});
   std::set<std::int64_t> lease_lost;
   try {
     std::vector<std::int64_t> ids = outbox_.mark_all_sent(rows);
     std::set<std::int64_t> marked(ids.begin(), ids.end());
-    for (const Delivered& s : sent)
-      if (!marked.count(s.item->message.id)) lease_lost.insert(s.item->message.id);
+    for (const Delivered* s : sent)
+      if (!marked.count(s->item.message.id)) lease_lost.insert(s->item.message.id);
   } catch (const db::PgError& e) {
     // One bad row (an external id taken meanwhile) must not cost the
     // others their record: one by one, each failing alone.
     spdlog::warn("event=outbox.batch_record_failed messages={} error={}", sent.size(), q(e.what()));
-    for (const Delivered& s : sent) {
+    for (const Delivered* s : sent) {
       try {
-        if (!outbox_.mark_sent(*s.item, s.delivery)) lease_lost.insert(s.item->message.id);
+        if (!outbox_.mark_sent(s->item, s->delivery)) lease_lost.insert(s->item.message.id);
       } catch (const db::PgError& one) {
         // The lease runs out and the row is retried: at least once, never lost.
-        spdlog::warn("event=outbox.record_failed message={} error={}", s.item->message.id, q(one.what()));
+        spdlog::warn("event=outbox.record_failed message={} error={}", s->item.message.id, q(one.what()));
       }
     }
   }
-  for (const Delivered& s : sent) {
-    if (lease_lost.count(s.item->message.id))
-      spdlog::warn("event=outbox.lease_lost message={} attempt={}", s.item->message.id, s.item->attempt);
-    if (observer_) observer_(*s.item, s.delivery);
+  for (const Delivered* s : sent) {
+    if (lease_lost.count(s->item.message.id))
+      spdlog::warn("event=outbox.lease_lost message={} attempt={}", s->item.message.id, s->item.attempt);
+    if (observer_) observer_(s->item, s->delivery);
   }
-  sent.clear();
 }
 
 }  // namespace omnigate::gateway

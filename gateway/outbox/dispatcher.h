@@ -1,17 +1,32 @@
 #pragma once
 // Delivers queued outbound messages through their channel's adapter. Any
-// number of dispatchers (threads here, and other nodes) share one outbox:
-// claims are leased rows taken with SKIP LOCKED. Outcomes: sent; retry with
-// exponential backoff and jitter; failed with the channel's reason (or after
-// too many attempts). Delivery is at least once: a node killed between the
-// channel's answer and our record retries after the lease; webhook receivers
-// dedupe on message.id. Retries and failures are recorded at once; "sent" is
-// recorded for the claimed batch together (one commit), within
-// mark_window of the first unrecorded one, so a fast channel is not held
-// back by a commit per message.
-#include <atomic>
+// number of dispatchers (this one, and those of other nodes) share one
+// outbox: claims are leased rows taken with SKIP LOCKED. Outcomes: sent;
+// retry with exponential backoff and jitter; failed with the channel's
+// reason (or after too many attempts). Delivery is at least once: a node
+// killed between the channel's answer and our record retries after the
+// lease; webhook receivers dedupe on message.id.
+//
+// A pipeline, so that how many deliveries wait on channels at once is apart
+// from how many transactions the database sees:
+//   one claimer    claims due rows in batches, while fewer than
+//                  2 x max(workers, claim_batch) are claimed and not yet
+//                  recorded (a message that waited half its lease in this
+//                  queue is not sent: the lease runs out and it is claimed
+//                  afresh, so a slow channel cannot make a lease expire
+//                  while its message is still being sent);
+//   `workers`      threads each send one claimed message at a time (a
+//                  channel's API takes tens of ms over the Internet, so
+//                  throughput is about workers / latency);
+//   one recorder   records outcomes as they come: every "sent" gathered
+//                  since its last commit in one statement, retries and
+//                  failures one by one.
+// Under load each claim and each record carries many messages, as in a
+// group commit; a lone reply is claimed, sent and recorded at once.
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -26,16 +41,13 @@ namespace omnigate::gateway {
 class Dispatcher {
  public:
   struct Options {
-    int workers = 32;  // deliveries wait on the channel's API: tens of ms each over the Internet
-    int claim_batch = 32;
+    int workers = 32;  // deliveries in flight: each waits on a channel's API
+    int claim_batch = 128;
     std::chrono::milliseconds idle_poll{500};        // when nothing woke us
-    std::chrono::seconds lease{60};                  // longer than any adapter's timeout
+    std::chrono::seconds lease{60};                  // longer than any adapter's timeout plus the queue's wait
     int max_attempts = 12;
     std::chrono::milliseconds backoff_base{2000};    // first retry after ~this
     std::chrono::milliseconds backoff_cap{10 * 60 * 1000};
-    // Longest a delivered message waits for its "sent" record (and the
-    // agent for the tick): bounds the batch when a channel is slow.
-    std::chrono::milliseconds mark_window{20};
   };
   // Called after every recorded outcome (metrics, realtime push later).
   using Observer = std::function<void(const adapters::Outbound&, const adapters::Delivery&)>;
@@ -45,9 +57,9 @@ class Dispatcher {
   ~Dispatcher();  // stop()
 
   void start();
-  // Finishes the deliveries in hand, then stops. Unclaimed rows stay queued.
+  // Sends and records what was claimed, then stops. Unclaimed rows stay queued.
   void stop();
-  // New work was queued on this node: look now instead of at the next poll.
+  // New work was queued on this node: claim now instead of at the next poll.
   void wake();
 
   // Delay before attempt `attempt + 1`: base * 2^(attempt-1), capped, with
@@ -56,27 +68,42 @@ class Dispatcher {
 
  private:
   struct Delivered {
-    const adapters::Outbound* item;
+    adapters::Outbound item;
     adapters::Delivery delivery;
   };
-  void run(bool polls);
+  void claim_loop();
+  void deliver_loop();
+  void record_loop();
   // Sends one claimed message through its channel; never throws.
   adapters::Delivery attempt(const adapters::Outbound& item) const;
-  // Records a retry or a failure at once.
+  // Records a retry or a failure.
   void record(const adapters::Outbound& item, const adapters::Delivery& d);
-  // Records a batch of sent messages in one commit (one by one if that fails).
-  void record_sent(std::vector<Delivered>& sent);
+  // Records sent messages in one commit (one by one if that fails).
+  void record_sent(const std::vector<const Delivered*>& sent);
 
   store::OutboxStore& outbox_;
   ChannelCache& channels_;
   const adapters::Registry& adapters_;
   const Options options_;
   Observer observer_;
+
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable claim_cv_;    // a wake, room in the pipeline, or stop
+  std::condition_variable work_cv_;     // claimed messages to send, or stop
+  std::condition_variable record_cv_;   // outcomes to record, or the senders are done
   bool stopping_ = false;
   std::uint64_t wakeups_ = 0;
-  std::vector<std::thread> threads_;
+  struct Claimed {
+    adapters::Outbound item;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::deque<Claimed> claimed_;             // claimed, not yet being sent
+  std::deque<Delivered> outcomes_;          // sent or tried, not yet recorded
+  size_t in_flight_ = 0;                    // claimed and not yet recorded
+  int senders_running_ = 0;
+  std::thread claimer_;
+  std::vector<std::thread> senders_;
+  std::thread recorder_;
 };
 
 }  // namespace omnigate::gateway

@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
+#include "gateway/channel_cache.h"
 #include "gateway/db/pool.h"
 #include "gateway/outbox/dispatcher.h"
 #include "gateway/store/channel_store.h"
@@ -159,6 +163,84 @@ TEST(OutboxStore, ConcurrentClaimsNeverShareARow) {
     }
   EXPECT_EQ(total, 60u);
   EXPECT_EQ(ids.size(), 60u);
+}
+
+// A channel that takes `latency` per message and counts what it was sent.
+class CountingAdapter : public adapters::Adapter {
+ public:
+  CountingAdapter(schema::ChannelType type, std::chrono::milliseconds latency) : type_(type), latency_(latency) {}
+  schema::ChannelType type() const override { return type_; }
+  void configure(schema::Channel&) const override {}
+  adapters::Ingest ingest(const schema::Channel&, const adapters::InboundRequest&) const override { return {}; }
+  adapters::Delivery deliver(const schema::Channel&, const adapters::Outbound& o) const override {
+    std::this_thread::sleep_for(latency_);
+    std::lock_guard lk(mu_);
+    ++sends_[o.message.id];
+    return {};
+  }
+  std::map<std::int64_t, int> sends() const {
+    std::lock_guard lk(mu_);
+    return sends_;
+  }
+
+ private:
+  schema::ChannelType type_;
+  std::chrono::milliseconds latency_;
+  mutable std::mutex mu_;
+  mutable std::map<std::int64_t, int> sends_;
+};
+
+// Runs a dispatcher over the fixture's outbox until it is empty (or the
+// deadline), then stops it; returns what the channel was sent.
+std::map<std::int64_t, int> drain(Fixture& f, std::chrono::milliseconds latency, gateway::Dispatcher::Options o,
+                                  std::atomic<int>& recorded, std::chrono::seconds deadline) {
+  auto type = f.channels.get(f.channel)->type;
+  adapters::Registry registry;
+  auto adapter = std::make_unique<CountingAdapter>(type, latency);
+  const CountingAdapter* counting = adapter.get();
+  registry.add(std::move(adapter));
+  gateway::ChannelCache cache(f.channels, std::chrono::seconds(5));
+  gateway::Dispatcher d(f.outbox, cache, registry, o,
+                        [&](const adapters::Outbound&, const adapters::Delivery&) { ++recorded; });
+  d.start();
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (f.outbox.pending_count() > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  d.stop();
+  return counting->sends();
+}
+
+TEST(Dispatcher, ManyWorkersSendEachMessageOnceAndRecordEveryOutcome) {
+  Fixture f;
+  for (int i = 0; i < 300; ++i) f.queue_reply("p" + std::to_string(i));
+  gateway::Dispatcher::Options o;
+  o.workers = 8;
+  o.claim_batch = 16;
+  std::atomic<int> recorded{0};
+  auto sends = drain(f, std::chrono::milliseconds(2), o, recorded, std::chrono::seconds(30));
+  EXPECT_EQ(f.outbox.pending_count(), 0);
+  EXPECT_EQ(sends.size(), 300u);
+  for (const auto& [id, n] : sends) EXPECT_EQ(n, 1) << "message " << id;
+  EXPECT_EQ(recorded.load(), 300);
+  db::PgConnection c(f.pool.conninfo());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM messages WHERE delivery_status = 'sent'").int64(0, 0), 300);
+}
+
+TEST(Dispatcher, AMessageThatWaitedHalfItsLeaseIsLeftForTheNextClaimNotSentTwice) {
+  Fixture f;
+  for (int i = 0; i < 6; ++i) f.queue_reply("slow" + std::to_string(i));
+  // One sender, 600 ms a message, a 2 s lease: the fourth message would
+  // start at 1.8 s and still be going out when its lease ends at 2 s.
+  gateway::Dispatcher::Options o;
+  o.workers = 1;
+  o.claim_batch = 8;
+  o.lease = std::chrono::seconds(2);
+  std::atomic<int> recorded{0};
+  auto sends = drain(f, std::chrono::milliseconds(600), o, recorded, std::chrono::seconds(30));
+  EXPECT_EQ(f.outbox.pending_count(), 0);
+  EXPECT_EQ(sends.size(), 6u);
+  for (const auto& [id, n] : sends) EXPECT_EQ(n, 1) << "message " << id << " sent " << n << " times";
+  EXPECT_EQ(recorded.load(), 6);
 }
 
 TEST(Dispatcher, BackoffGrowsWithJitterUpToTheCap) {
