@@ -12,13 +12,15 @@
 //     sends it through the conversation's channel. Repeating a client_msg_id
 //     returns the first reply (200, "duplicate": true) and sends nothing twice.
 // The conversation JSON is store::to_json(ConversationView): the model's
-// fields plus assignee, team, contact, channel, waiting_s, last_message, offer.
+// fields plus assignee, team, contact, channel, waiting_s, last_message, offer,
+// and the caller's read_seq and unread (read_routes.cpp).
 // Changes (resolve, transfer...) are in conversation_action_routes.cpp.
 #include <future>
 
 #include "gateway/http/api.h"
 #include "gateway/http/conversation_access.h"
 #include "gateway/http/front.h"
+#include "gateway/http/read_state.h"
 #include "gateway/replies.h"
 #include "schema/json.h"
 
@@ -81,8 +83,9 @@ store::ConversationFilter filter_of(const httplib::Request& req) {
 
 void add_conversation_routes(Front& front) {
   Services& s = front.services();
+  auto reads = std::make_shared<store::ReadMarkStore>(s.pool);
 
-  front.route("GET", "/v1/conversations", "/v1/conversations", [&s](const httplib::Request& req, httplib::Response& res) {
+  front.route("GET", "/v1/conversations", "/v1/conversations", [&s, reads](const httplib::Request& req, httplib::Response& res) {
     auto user = require_user(s, req);
     int limit = static_cast<int>(int_param(req, "limit", 50, 1, 200));
     store::ConversationViewPage page;
@@ -93,15 +96,19 @@ void add_conversation_routes(Front& front) {
     }
     Json::Value out(Json::objectValue);
     out["items"] = Json::Value(Json::arrayValue);
-    for (const auto& c : page.items) out["items"].append(store::to_json(c));
+    std::vector<Json::Value*> items;
+    for (const auto& c : page.items) items.push_back(&out["items"].append(store::to_json(c)));
+    with_read_state(*reads, user.id, items);
     out["next"] = page.next.empty() ? Json::Value::null : Json::Value(page.next);
     send_json(res, 200, out);
   });
 
   front.route("GET", R"(/v1/conversations/(\d+))", "/v1/conversations/{id}",
-              [&s](const httplib::Request& req, httplib::Response& res) {
+              [&s, reads](const httplib::Request& req, httplib::Response& res) {
                 auto user = require_user(s, req);
-                send_json(res, 200, store::to_json(visible_conversation(s, user, path_id(req, 1))));
+                Json::Value out = store::to_json(visible_conversation(s, user, path_id(req, 1)));
+                with_read_state(*reads, user.id, {&out});
+                send_json(res, 200, out);
               });
 
   front.route("GET", R"(/v1/conversations/(\d+)/messages)", "/v1/conversations/{id}/messages",

@@ -64,6 +64,7 @@ Front::Front(Services& services) : services_(services) {
   add_file_routes(*this);
   add_poll_routes(*this);
   add_connection_test_routes(*this);
+  add_read_routes(*this);
   add_user_routes(*this);
   add_team_routes(*this);
   add_me_routes(*this);

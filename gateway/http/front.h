@@ -54,6 +54,7 @@ void add_app_routes(Front& front);
 void add_file_routes(Front& front);
 void add_poll_routes(Front& front);
 void add_connection_test_routes(Front& front);
+void add_read_routes(Front& front);
 void add_user_routes(Front& front);
 void add_team_routes(Front& front);
 void add_me_routes(Front& front);

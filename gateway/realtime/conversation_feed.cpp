@@ -92,6 +92,16 @@ void ConversationFeed::worker() {
             break;
           case Work::Kind::lookup: lookup(w.conversation); break;
           case Work::Kind::notice:
+            if (w.notice.isMember("read")) {
+              // An agent read a conversation: their other sockets clear its count.
+              const Json::Value& read = w.notice["read"];
+              Json::Value frame(Json::objectValue);
+              frame["type"] = "conversation.read";
+              frame["conversation"] = read["conversation"];
+              frame["read_seq"] = read["seq"];
+              hub_.publish_to_agent(read["agent"].asInt64(), frame);
+              break;
+            }
             routing = true;
             if (w.notice.isMember("agent")) {
               handle_agent(w.notice["agent"].asInt64());

@@ -1,7 +1,7 @@
 // The workbench's pure logic (workbench/ui/js), in node without a browser:
 // the timeline's dedupe and gap detection that resync relies on, the
 // reconnect backoff, canned-response queries, channel form validation and
-// the embed snippet, reading the API's JSON, and the i18n tables.
+// the embed snippet, reading the API's JSON, unread counts, and the i18n tables.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -14,6 +14,7 @@ const fmt = await import(new URL('format.js', ui));
 const { readStats } = await import(new URL('views/dashboard.js', ui));
 const { _tables } = await import(new URL('i18n.js', ui));
 const { PendingAttachments, uploadError } = await import(new URL('attachments.js', ui));
+const { WorkbenchState } = await import(new URL('workbench_state.js', ui));
 
 const msg = (seq, extra = {}) => ({ id: 100 + seq, seq, conversation_id: 7, direction: 'in', parts: [{ type: 'text', text: `m${seq}` }], ...extra });
 
@@ -272,6 +273,31 @@ test('the inbox reads vip and priority', () => {
   for (const vip of [false, 0, '', 'false', '0', 'no', null]) assert.equal(fmt.isVip({ vip }), false, `vip: ${vip}`);
   assert.equal(fmt.isVip({ tier: 'basic' }), false, 'only the vip attribute counts');
   assert.equal(fmt.isVip(null), false);
+});
+
+test('unread: the server\'s count, live customer messages once each, my marks and my other tabs', () => {
+  const s = new WorkbenchState({ id: 1 });
+  s.upsert({ id: 7, status: 'assigned', last_seq: 3, read_seq: 1, unread: 2 });
+  assert.equal(s.unread(7), 2);
+  s.onMessage(7, msg(4));
+  assert.equal(s.unread(7), 3, 'a customer message is news');
+  s.onMessage(7, msg(4));
+  assert.equal(s.unread(7), 3, 'the same message again (a resync overlap) is not counted twice');
+  s.onMessage(7, msg(5, { direction: 'out', sender: { type: 'agent', id: '2' } }));
+  assert.equal(s.unread(7), 3, "a colleague's reply is not the customer's news");
+  s.markRead(7, 5);
+  assert.equal(s.unread(7), 0);
+  assert.equal(s.conversations.get(7).read_seq, 5);
+  s.markRead(7, 2);
+  assert.equal(s.conversations.get(7).read_seq, 5, 'a mark never moves back');
+  s.onMessage(7, msg(6));
+  assert.equal(s.unread(7), 1);
+  s.onFrame({ type: 'conversation.read', conversation: 7, read_seq: 6 });
+  assert.equal(s.unread(7), 0, 'read in my other tab');
+  s.onMessage(7, msg(7, { direction: 'out', sender: { type: 'agent', id: '1' } }));
+  assert.equal(s.conversations.get(7).read_seq, 7, 'my own reply marks the conversation read');
+  s.upsert({ id: 7, status: 'assigned', last_seq: 9, read_seq: 7, unread: 2 });
+  assert.equal(s.unread(7), 2, "the server's count wins when the inbox is read again");
 });
 
 test('every string exists in both languages', () => {

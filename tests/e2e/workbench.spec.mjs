@@ -7,7 +7,8 @@
 //    and the conversation urgent); they open it, type "发", pick the shipping reply among the
 //    canned suggestions with the keyboard and send it with Ctrl+Enter; the
 //    local WeChat API stand-in receives the custom-send call; the reply shows
-//    as sent;
+//    as sent; opening it clears its unread count, on the server, for this
+//    agent only;
 //  - the agent socket drops (cut in the browser) while messages keep coming:
 //    after the reconnect every message is there exactly once, in seq order;
 //  - an admin creates a web channel in the console (client-side validation
@@ -149,6 +150,15 @@ test('agent: WeChat message in the inbox within a second, canned reply sent thro
     await item.click();
     await page.locator('.msg--in', { hasText: question }).waitFor();
     assert.equal(await item.locator('.unread').count(), 0, 'opening it marks it read');
+    // The mark is the agent's, kept on the server: any other browser shows it read too.
+    let server;
+    for (const end = Date.now() + 5_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      server = await call(url, agentToken, 'GET', `/v1/conversations/${conversationId}`);
+      if (server.unread === 0) break;
+    }
+    assert.equal(server.unread, 0, 'read on the server');
+    assert.ok(server.read_seq >= 1);
+    assert.equal((await call(url, adminToken, 'GET', `/v1/conversations/${conversationId}`)).unread, 1, "the admin's own mark is untouched");
     const input = page.locator('.composer-input');
     await input.click();
     await input.pressSequentially('发');

@@ -792,3 +792,85 @@ TEST(WorkbenchAudit, RecordsAdminChangesNewestFirstWithoutSecrets) {
 }
 
 }  // namespace
+
+// Read marks: per agent on the server (PUT /v1/conversations/{id}/read),
+// unread = customer messages after the mark, and the same agent's other
+// sockets hear of it.
+namespace {
+
+TEST(ReadMarks, UnreadCountsCustomerMessagesAfterEachAgentsOwnMark) {
+  TestGateway gw;
+  Api admin(gw, gw.admin_token());
+  Api agent(gw, gw.agent_token());
+  Json::Value channel = gw.create_channel("webhook", "shop");
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_EQ(gw.post_signed(channel, R"({"external_id":"in-)" + std::to_string(i) +
+                                          R"(","contact":{"id":"c-1","name":"Li"},"text":"hello )" +
+                                          std::to_string(i) + R"("})")->status,
+              200);
+  auto list = agent.get("/v1/conversations");
+  ASSERT_EQ(list.status, 200) << list.raw;
+  ASSERT_EQ(list.body["items"].size(), 1u);
+  const std::string id = id_of(list.body["items"][0]);
+  EXPECT_EQ(list.body["items"][0]["unread"].asInt64(), 3);
+  EXPECT_EQ(list.body["items"][0]["read_seq"].asInt64(), 0);
+
+  // The agent's own reply and a private note are not unread news.
+  ASSERT_EQ(agent.post("/v1/conversations/" + id + "/messages", R"({"text":"on it"})").status, 201);
+  ASSERT_EQ(agent.post("/v1/conversations/" + id + "/messages", R"({"text":"vip?","private":true})").status, 201);
+  EXPECT_EQ(agent.get("/v1/conversations/" + id).body["unread"].asInt64(), 3);
+
+  auto marked = agent.put("/v1/conversations/" + id + "/read", R"({"seq":2})");
+  ASSERT_EQ(marked.status, 200) << marked.raw;
+  EXPECT_EQ(marked.body["read_seq"].asInt64(), 2);
+  EXPECT_EQ(marked.body["unread"].asInt64(), 1);
+  EXPECT_EQ(agent.put("/v1/conversations/" + id + "/read", R"({"seq":1})").body["read_seq"].asInt64(), 2)
+      << "a mark never moves back";
+  auto past_end = agent.put("/v1/conversations/" + id + "/read", R"({"seq":999})");
+  EXPECT_EQ(past_end.body["read_seq"].asInt64(), 5) << "nor past the last message";
+  EXPECT_EQ(past_end.body["unread"].asInt64(), 0);
+
+  // The list and the single view agree, and another agent's marks are their own.
+  EXPECT_EQ(agent.get("/v1/conversations").body["items"][0]["unread"].asInt64(), 0);
+  EXPECT_EQ(agent.get("/v1/conversations/" + id).body["read_seq"].asInt64(), 5);
+  EXPECT_EQ(admin.get("/v1/conversations/" + id).body["unread"].asInt64(), 3);
+  EXPECT_EQ(admin.get("/v1/conversations").body["items"][0]["read_seq"].asInt64(), 0);
+
+  // A new customer message is unread again.
+  ASSERT_EQ(gw.post_signed(channel, R"({"external_id":"in-4","contact":{"id":"c-1"},"text":"and?"})")->status, 200);
+  EXPECT_EQ(agent.get("/v1/conversations/" + id).body["unread"].asInt64(), 1);
+
+  for (const char* bad : {R"({"seq":-1})", R"({"seq":"3"})", R"({})"})
+    EXPECT_EQ(agent.put("/v1/conversations/" + id + "/read", bad).status, 400) << bad;
+  EXPECT_EQ(agent.put("/v1/conversations/999999/read", R"({"seq":1})").status, 404);
+}
+
+TEST(ReadMarks, OnlyConversationsTheAgentMaySeeAndTheirOtherSocketsHear) {
+  TestGateway gw;
+  Api admin(gw, gw.admin_token());
+  Api agent(gw, gw.agent_token());
+  Json::Value channel = gw.create_channel("webhook", "shop");
+  ASSERT_EQ(gw.post_signed(channel, R"({"external_id":"a-1","contact":{"id":"c-1"},"text":"one"})")->status, 200);
+  ASSERT_EQ(gw.post_signed(channel, R"({"external_id":"b-1","contact":{"id":"c-2"},"text":"two"})")->status, 200);
+  auto items = admin.get("/v1/conversations").body["items"];
+  ASSERT_EQ(items.size(), 2u);
+  const std::string open_id = id_of(items[0]), closed_id = id_of(items[1]);
+  ASSERT_EQ(admin.post("/v1/admin/teams", R"({"name":"billing"})").status, 201);
+  ASSERT_EQ(admin.patch("/v1/conversations/" + closed_id, R"({"team":"billing"})").status, 200);
+  EXPECT_EQ(agent.put("/v1/conversations/" + closed_id + "/read", R"({"seq":1})").status, 404)
+      << "another team's conversation";
+
+  WsClient tab1(gw.realtime_port(), "/v1/ws/agent?token=" + agent.token());
+  WsClient tab2(gw.realtime_port(), "/v1/ws/agent?token=" + agent.token());
+  WsClient other(gw.realtime_port(), "/v1/ws/agent?token=" + admin.token());
+  ASSERT_EQ(agent.put("/v1/conversations/" + open_id + "/read", R"({"seq":1})").status, 200);
+  for (WsClient* tab : {&tab1, &tab2}) {
+    auto frame = tab->receive_type("conversation.read");
+    ASSERT_TRUE(frame) << "a tab of the same agent did not hear of the mark";
+    EXPECT_EQ(std::to_string((*frame)["conversation"].asInt64()), open_id);
+    EXPECT_EQ((*frame)["read_seq"].asInt64(), 1);
+  }
+  EXPECT_FALSE(other.receive_type("conversation.read", std::chrono::milliseconds(700))) << "another agent's mark";
+}
+
+}  // namespace

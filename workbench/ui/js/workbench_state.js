@@ -13,8 +13,6 @@ import { conversationView } from './format.js';
 import * as features from './features.js';
 
 const PAGE = 50;
-const READ_KEY = 'omnigate.read.';
-const MAX_READ_MARKS = 5000;
 
 export class WorkbenchState extends EventTarget {
   constructor(me) {
@@ -36,7 +34,7 @@ export class WorkbenchState extends EventTarget {
     this.queueLongestWaitS = null;
     this.connection = 'connecting';
     this.selected = null;
-    this.readSeq = this.loadReadMarks();
+    this.readSaves = new Map();      // id -> {again}: a read mark being saved
     this.assignedToMe = null;        // Set of ids, null until the first inbox load
     this.offers = new Map();         // id -> expires_at
     this.inboxRefresh = { running: false, again: false };
@@ -144,7 +142,6 @@ export class WorkbenchState extends EventTarget {
     for (const id of [...this.conversations.keys()]) if (!keep.has(id)) this.conversations.delete(id);
     this.order = [];
     for (const c of items) this.upsert(c);
-    this.baselined = true;
     this.noticeAssignments();
   }
 
@@ -157,10 +154,6 @@ export class WorkbenchState extends EventTarget {
       if (c.offer && Number(c.offer.agent) === Number(this.me.id)) this.offers.set(id, c.offer.expires_at || null);
       else this.offers.delete(id);
     }
-    // Unread = messages after the agent's read mark. What is in the inbox the
-    // first time this browser shows it counts as read; a conversation that
-    // shows up later is unread from its first message.
-    if (!(id in this.readSeq)) this.markRead(id, this.baselined ? 0 : Number(merged.last_seq) || 0);
     if (!this.order.includes(id)) this.order.push(id);
   }
 
@@ -186,30 +179,55 @@ export class WorkbenchState extends EventTarget {
     return true;
   }
 
+  /** Customer messages after my read mark (the server counts them, capped at 100; live ones are added here). */
   unread(id) {
-    const c = this.conversations.get(id);
-    if (!c) return 0;
-    return Math.max(0, (Number(c.last_seq) || 0) - (this.readSeq[id] || 0));
+    return Number(this.conversations.get(id)?.unread) || 0;
   }
 
-  // Read marks survive reloads, per agent, so "unread" means "new since I
-  // looked". The browser had this inbox before when it has any mark.
-  loadReadMarks() {
-    let marks = {};
-    try { marks = JSON.parse(localStorage.getItem(READ_KEY + this.me.id) || '{}') || {}; } catch { /* none */ }
-    this.baselined = Object.keys(marks).length > 0;
-    return marks;
-  }
-
+  /**
+   * I have read the conversation up to seq: the mark moves forward here at
+   * once and is saved on the server (PUT .../read), which keeps it per agent
+   * for every browser and tells my other tabs.
+   */
   markRead(id, seq) {
-    if ((this.readSeq[id] || 0) >= seq && id in this.readSeq) return;
-    this.readSeq[id] = seq;
-    const ids = Object.keys(this.readSeq);
-    if (ids.length > MAX_READ_MARKS) {
-      // The oldest conversations (lowest ids) go first.
-      for (const old of ids.map(Number).sort((a, b) => a - b).slice(0, ids.length - MAX_READ_MARKS)) delete this.readSeq[old];
+    const c = this.conversations.get(id);
+    if (!c || !(seq > (Number(c.read_seq) || 0))) return;
+    c.read_seq = seq;
+    if (seq >= (Number(c.last_seq) || 0)) c.unread = 0;
+    this.emit('inbox');
+    this.saveReadMark(id);
+  }
+
+  // One request per conversation at a time; marks made meanwhile go in one more.
+  saveReadMark(id) {
+    if (!features.has('PUT', '/v1/conversations/{id}/read')) return;
+    const running = this.readSaves.get(id);
+    if (running) {
+      running.again = true;
+      return;
     }
-    try { localStorage.setItem(READ_KEY + this.me.id, JSON.stringify(this.readSeq)); } catch { /* full or off */ }
+    const job = { again: false };
+    this.readSaves.set(id, job);
+    (async () => {
+      do {
+        job.again = false;
+        const seq = Number(this.conversations.get(id)?.read_seq) || 0;
+        try {
+          this.applyReadMark(id, await api.put(`/v1/conversations/${id}/read`, { seq }));
+        } catch { /* kept locally; the next mark saves it */ }
+      } while (job.again);
+      this.readSaves.delete(id);
+    })();
+  }
+
+  // The server's answer to a mark, or a conversation.read frame from my other tab.
+  applyReadMark(id, r) {
+    const c = this.conversations.get(id);
+    const seq = Number(r?.read_seq);
+    if (!c || !Number.isFinite(seq)) return;
+    if (seq > (Number(c.read_seq) || 0)) c.read_seq = seq;
+    if (r.unread !== undefined) c.unread = Number(r.unread) || 0;
+    else if (seq >= (Number(c.last_seq) || 0)) c.unread = 0;
     this.emit('inbox');
   }
 
@@ -312,7 +330,7 @@ export class WorkbenchState extends EventTarget {
         const stored = await api.post(`/v1/conversations/${id}/messages`, body);
         tl.settleLocal(clientMsgId, stored);
         this.noteLastMessage(id, stored);
-        this.markRead(id, Math.max(this.readSeq[id] || 0, Number(stored.seq) || 0));
+        this.markRead(id, Number(stored.seq) || 0);
         break;
       } catch (e) {
         // The network or a store hiccup: the same client_msg_id again is safe.
@@ -461,6 +479,7 @@ export class WorkbenchState extends EventTarget {
         this.queueLength = Number(f.length) || 0;
         this.queueLongestWaitS = f.longest_wait_s ?? null;
         return this.emit('queue');
+      case 'conversation.read': return this.applyReadMark(Number(f.conversation), { read_seq: f.read_seq });
       case 'resync': // the gateway missed events it would have sent (its database listener reconnected)
         return this.resync();
       case 'conversation.sla_breached': {
@@ -475,10 +494,15 @@ export class WorkbenchState extends EventTarget {
 
   onMessage(id, m) {
     if (!id || !m) return;
+    const c = this.conversations.get(id);
+    // Counted once: a message the inbox already reflects (last_seq) is not news.
+    const fresh = c && Number(m.seq) > (Number(c.last_seq) || 0);
     this.noteLastMessage(id, m);
-    if (this.conversations.has(id)) {
-      // My own replies (from this or another tab) are read by definition.
+    if (c) {
+      // My own replies (from this or another tab) are read by definition;
+      // a customer's message is news until I look.
       if (m.sender?.type === 'agent' && String(m.sender?.id) === String(this.me.id)) this.markRead(id, Number(m.seq));
+      else if (fresh && m.direction === 'in' && Number(m.seq) > (Number(c.read_seq) || 0)) c.unread = (Number(c.unread) || 0) + 1;
     } else {
       this.scheduleInboxRefresh();
     }

@@ -120,7 +120,8 @@ export class InboxList {
         v.slaBreached ? h('span', { class: 'mark mark--sla' }, t('inbox.sla')) : null,
         since ? h('span', { class: 'waiting', dataset: { since } }, t('inbox.waiting', { d: duration(Date.now() - new Date(since).getTime(), t) })) : null,
         v.tags.slice(0, 3).map((tag) => h('span', { class: 'tag' }, tag)),
-        unread ? h('span', { class: 'unread', 'aria-label': t('inbox.unread', { n: unread }) }, String(unread)) : null)));
+        // The server counts up to 100: past 99 the badge says so.
+        unread ? h('span', { class: 'unread', 'aria-label': t('inbox.unread', { n: unread > 99 ? '99+' : unread }) }, unread > 99 ? '99+' : String(unread)) : null)));
   }
 
   onKeyDown(e) {
