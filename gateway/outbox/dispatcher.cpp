@@ -33,12 +33,29 @@ void Dispatcher::stop() {
   claim_cv_.notify_all();
   work_cv_.notify_all();
   record_cv_.notify_all();
-  // In order: nothing more is claimed, what was claimed is sent, what was
-  // sent is recorded.
+  // In order: nothing more is claimed, the sends in hand finish, what was
+  // claimed but not sent goes back to the outbox, what was sent is recorded.
   if (claimer_.joinable()) claimer_.join();
   for (auto& t : senders_)
     if (t.joinable()) t.join();
   senders_.clear();
+  std::deque<Claimed> unsent;
+  {
+    std::lock_guard lk(mu_);
+    unsent.swap(claimed_);
+    in_flight_ -= unsent.size();
+  }
+  if (!unsent.empty()) {
+    std::vector<const adapters::Outbound*> items;
+    for (const Claimed& c : unsent) items.push_back(&c.item);
+    try {
+      int released = outbox_.release(items);
+      spdlog::info("event=outbox.released messages={} of={}", released, items.size());
+    } catch (const db::PgError& e) {
+      // Their lease runs out and they are claimed again: late, never lost.
+      spdlog::warn("event=outbox.release_failed messages={} error={}", items.size(), q(e.what()));
+    }
+  }
   if (recorder_.joinable()) recorder_.join();
 }
 
@@ -97,10 +114,9 @@ void Dispatcher::deliver_loop() {
     adapters::Outbound item;
     {
       std::unique_lock lk(mu_);
-      // At stop, what was claimed is still sent: its lease would otherwise
-      // hold it back for a minute.
+      // At stop, what is not yet being sent stays for stop() to give back.
       work_cv_.wait(lk, [&] { return stopping_ || !claimed_.empty(); });
-      if (claimed_.empty()) {
+      if (stopping_) {
         if (--senders_running_ == 0) record_cv_.notify_all();
         return;
       }

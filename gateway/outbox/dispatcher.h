@@ -57,7 +57,10 @@ class Dispatcher {
   ~Dispatcher();  // stop()
 
   void start();
-  // Sends and records what was claimed, then stops. Unclaimed rows stay queued.
+  // Finishes the sends in hand and records them, gives back what was
+  // claimed but not yet sent (due again at once, for any dispatcher), then
+  // stops. A restart or a rolling deploy thus waits for one send per sender,
+  // not for the whole claimed queue, and holds nothing back for a lease.
   void stop();
   // New work was queued on this node: claim now instead of at the next poll.
   void wake();

@@ -170,6 +170,23 @@ std::vector<std::int64_t> OutboxStore::mark_all_sent(const std::vector<Sent>& se
   return marked;
 }
 
+int OutboxStore::release(const std::vector<const adapters::Outbound*>& unsent) {
+  if (unsent.empty()) return 0;
+  std::vector<std::int64_t> ids, attempts;
+  for (const adapters::Outbound* o : unsent) {
+    ids.push_back(o->message.id);
+    attempts.push_back(o->attempt);
+  }
+  auto conn = pool_.acquire();
+  auto r = conn->exec_prepared(
+      "og_outbox_release",
+      "UPDATE outbox o SET next_attempt_at = now(), attempts = o.attempts - 1 "
+      "FROM unnest($1::bigint[], $2::bigint[]) AS v(message_id, attempts) "
+      "WHERE o.message_id = v.message_id AND o.attempts = v.attempts RETURNING o.message_id",
+      {db::array_literal(ids), db::array_literal(attempts)});
+  return r.rows();
+}
+
 bool OutboxStore::schedule_retry(const adapters::Outbound& o, const std::string& error,
                                  std::chrono::milliseconds delay) {
   auto conn = pool_.acquire();

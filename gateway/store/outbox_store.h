@@ -49,6 +49,11 @@ class OutboxStore {
     std::string external_id;  // Delivery::external_id
   };
   std::vector<std::int64_t> mark_all_sent(const std::vector<Sent>& sent);
+  // Gives back claimed deliveries that were never tried (a dispatcher
+  // stopping): due again now, their attempt not counted, so another
+  // dispatcher takes them at once instead of after the lease. Rows no
+  // longer ours are left alone. Returns how many were given back.
+  int release(const std::vector<const adapters::Outbound*>& unsent);
   bool schedule_retry(const adapters::Outbound& o, const std::string& error, std::chrono::milliseconds delay);
   bool mark_failed(const adapters::Outbound& o, const std::string& error);
 

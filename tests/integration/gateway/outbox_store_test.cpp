@@ -243,6 +243,34 @@ TEST(Dispatcher, AMessageThatWaitedHalfItsLeaseIsLeftForTheNextClaimNotSentTwice
   EXPECT_EQ(recorded.load(), 6);
 }
 
+TEST(Dispatcher, StoppingFinishesTheSendInHandAndGivesTheRestBackAtOnce) {
+  Fixture f;
+  for (int i = 0; i < 10; ++i) f.queue_reply("stop" + std::to_string(i));
+  auto type = f.channels.get(f.channel)->type;
+  adapters::Registry registry;
+  auto adapter = std::make_unique<CountingAdapter>(type, std::chrono::milliseconds(800));
+  const CountingAdapter* counting = adapter.get();
+  registry.add(std::move(adapter));
+  gateway::ChannelCache cache(f.channels, std::chrono::seconds(5));
+  gateway::Dispatcher::Options o;
+  o.workers = 1;
+  o.claim_batch = 16;
+  o.lease = std::chrono::seconds(60);
+  gateway::Dispatcher d(f.outbox, cache, registry, o);
+  d.start();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // all ten claimed, the first being sent
+  auto stopping = std::chrono::steady_clock::now();
+  d.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(3))
+      << "stop waits for the send in hand, not for the claimed queue";
+  ASSERT_EQ(counting->sends().size(), 1u);
+  EXPECT_EQ(f.outbox.pending_count(), 9);
+  // Given back: due now, not after the 60 s lease, and not counted as tried.
+  auto again = f.outbox.claim(20, std::chrono::seconds(60));
+  ASSERT_EQ(again.size(), 9u);
+  for (const auto& item : again) EXPECT_EQ(item.attempt, 1) << "message " << item.message.id;
+}
+
 TEST(Dispatcher, BackoffGrowsWithJitterUpToTheCap) {
   gateway::Dispatcher::Options o;
   o.backoff_base = std::chrono::milliseconds(1000);
